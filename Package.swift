@@ -1,0 +1,80 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode is the tools default;
+/// these make existential and import use explicit.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "notification-router",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "notification-router", targets: ["notification-router"]),
+        .library(name: "RouterCore", targets: ["RouterCore"]),
+        .library(name: "AWSCore", targets: ["AWSCore"]),
+        .library(name: "SNSSource", targets: ["SNSSource"]),
+        .library(name: "SQSSource", targets: ["SQSSource"]),
+        .library(name: "APIGatewaySink", targets: ["APIGatewaySink"]),
+        .library(name: "DynamoStore", targets: ["DynamoStore"]),
+        .library(name: "RouterApp", targets: ["RouterApp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "RouterCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/Router",
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "AWSCore", path: "Sources/AWS-Core", swiftSettings: swiftSettings),
+        .target(name: "SNSSource", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sources-SNS", swiftSettings: swiftSettings),
+        .target(name: "SQSSource", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sources-SQS", swiftSettings: swiftSettings),
+        .target(name: "APIGatewaySink", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sinks-APIGW", swiftSettings: swiftSettings),
+        .target(name: "DynamoStore", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Stores-Dynamo", swiftSettings: swiftSettings),
+        .target(
+            name: "RouterApp",
+            dependencies: ["RouterCore", "AWSCore", "SNSSource", "SQSSource", "APIGatewaySink", "DynamoStore"],
+            path: "Sources/App",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "notification-router",
+            dependencies: [
+                "RouterApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/notification-router",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "custom-stage-example",
+            dependencies: ["RouterApp", "RouterCore", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/CustomStage",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RouterTestSupport",
+            dependencies: ["RouterCore", .product(name: "InMemoryLogging", package: "swift-log")],
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore", "RouterTestSupport"], path: "Tests/RouterCoreTests", swiftSettings: swiftSettings),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"], path: "Tests/AWSCoreTests", swiftSettings: swiftSettings),
+        .testTarget(name: "SNSSourceTests", dependencies: ["SNSSource", "RouterTestSupport"], path: "Tests/SNSSourceTests", swiftSettings: swiftSettings),
+        .testTarget(name: "SQSSourceTests", dependencies: ["SQSSource", "RouterTestSupport"], path: "Tests/SQSSourceTests", swiftSettings: swiftSettings),
+        .testTarget(name: "APIGatewaySinkTests", dependencies: ["APIGatewaySink", "RouterTestSupport"], path: "Tests/APIGatewaySinkTests", swiftSettings: swiftSettings),
+        .testTarget(name: "DynamoStoreTests", dependencies: ["DynamoStore", "RouterTestSupport"], path: "Tests/DynamoStoreTests", swiftSettings: swiftSettings),
+        .testTarget(name: "RouterAppTests", dependencies: ["RouterApp", "RouterTestSupport"], path: "Tests/RouterAppTests", swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["RouterTestSupport"], path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
+    ]
+)

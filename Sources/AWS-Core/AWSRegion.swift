@@ -1,0 +1,10 @@
+/// Region names as AWS spells them (`us-east-1`, `eu-central-2`, `cn-north-1`,
+/// `us-gov-west-1`): lowercase letters, digits and dashes, at least three parts.
+public enum AWSRegion {
+    public static func isValid(_ name: String) -> Bool {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count >= 3 && parts.allSatisfy { part in
+            !part.isEmpty && part.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+        }
+    }
+}

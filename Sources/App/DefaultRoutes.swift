@@ -1,0 +1,23 @@
+/// The route table used when there is no routes.yaml: the original pusher's behaviour,
+/// configured by the same two environment variables, plus the `dev` environment that runs
+/// with no AWS account.
+public enum DefaultRoutes {
+    /// How messages and errors name this table.
+    public static let origin = "built-in default"
+
+    public static let yaml = """
+        version: 1
+        stores:
+          connections: { type: dynamodb, table: "${CONNECTIONS_TABLE_NAME}" }
+        sinks:
+          websocket: { type: apigw, endpoint: "${APIGW_ENDPOINT}", store: connections }
+        routes:
+          - name: default
+            filters: [dedupe, exclude]
+            to: websocket
+        environments:
+          dev:
+            stores: { connections: { type: memory } }
+            sinks: { websocket: { type: apigw, endpoint: "http://127.0.0.1:8080" } }
+        """
+}

@@ -1,0 +1,38 @@
+/// A validated routes.yaml: every component's options checked by its plugin, every name a
+/// component refers to known and of the right kind, variables expanded and the chosen
+/// environment overlay applied.
+public struct RouteTable: Sendable {
+    /// One named component of the table.
+    public struct Component<Configuration: Sendable>: Sendable {
+        public let name: String
+        public let type: String
+        public let configuration: Configuration
+        public let location: ConfigLocation
+    }
+
+    /// One entry of `routes:`.
+    public struct Route: Sendable {
+        public let name: String
+        /// Source names whose messages this route takes; empty takes every source's.
+        public let from: [String]
+        /// Message attributes a message must carry (any of the listed values) to take this route.
+        public let match: [String: [String]]
+        /// The filter stages, in order.
+        public let stages: [Component<any StageConfiguration>]
+        /// The sink's name.
+        public let to: String
+        /// The sink and sources this route names, for validation.
+        public let references: [ConfigReference]
+        public let location: ConfigLocation
+    }
+
+    /// Where the table came from: a file path, or `built-in default`.
+    public let origin: String
+    /// The `environments:` overlay applied, if any.
+    public let environment: String?
+    public let connectionStores: [Component<any ConnectionStoreConfiguration>]
+    public let roomDirectories: [Component<any RoomDirectoryConfiguration>]
+    public let sinks: [Component<any SinkConfiguration>]
+    public let sources: [Component<any SourceConfiguration>]
+    public let routes: [Route]
+}

@@ -1,0 +1,49 @@
+/// What became of one request on one route. Its ``outcome`` decides the acknowledgement:
+/// only ``Outcome/retry(_:)`` asks the source to deliver the request again.
+public struct DeliveryReport: Sendable, Hashable {
+    public enum Outcome: Sendable, Hashable {
+        /// Every target connection ended delivered, gone or permanently rejected.
+        case completed
+        /// A stage dropped the request on purpose (e.g. a duplicate); nothing to retry.
+        case dropped(code: String, message: String)
+        /// The request itself is at fault; retrying cannot help.
+        case invalid(reason: String)
+        /// Something transient is left (failures, skipped connections, an unreachable
+        /// store); the source must deliver the request again.
+        case retry(reason: String)
+    }
+
+    public var route: String
+    /// The request's `id`, when it has one.
+    public var requestID: String?
+    /// The source's message id, when it has one.
+    public var messageID: String?
+    public var outcome: Outcome
+    public var delivered = 0
+    public var gone = 0
+    public var pruned = 0
+    public var throttled = 0
+    public var forbidden = 0
+    public var rejected = 0
+    public var failed = 0
+    public var skipped = 0
+
+    public init(route: String, requestID: String? = nil, messageID: String? = nil, outcome: Outcome) {
+        self.route = route
+        self.requestID = requestID
+        self.messageID = messageID
+        self.outcome = outcome
+    }
+
+    /// Whether the source must deliver the request again.
+    public var needsRetry: Bool {
+        if case .retry = outcome { return true }
+        return false
+    }
+
+    /// Whether the request was rejected as invalid.
+    public var isInvalid: Bool {
+        if case .invalid = outcome { return true }
+        return false
+    }
+}

@@ -1,0 +1,35 @@
+/// Connections arriving in batches (a DynamoDB page, a slice of an in-memory table), read
+/// while earlier batches are already being delivered. A thrown error ends the stream: the
+/// connections not yet read are unknown, so the request must be retried.
+public typealias ConnectionBatches = AsyncThrowingStream<[Connection], any Error>
+
+/// Where connections live: the table the WebSocket gateway writes on connect and the router
+/// reads to find targets and prunes when a connection is gone.
+///
+/// Every implementation guarantees:
+/// - ``connections(of:)`` yields every connection of the given users, each at most once,
+///   reading all pages of the underlying store; users with no connections yield nothing;
+/// - ``scan()`` yields every connection in the store exactly once, in batches, holding no
+///   more than the batches in flight in memory (never the whole table);
+/// - ``delete(_:)`` removes the given keys, tolerates duplicates and keys already gone, and
+///   returns how many distinct keys it removed or found absent;
+/// - errors name the store (table, region) and what failed, and never include credentials.
+public protocol ConnectionStore: Sendable {
+    /// Every connection of `users`, in batches.
+    func connections(of users: [String]) -> ConnectionBatches
+    /// Every connection in the store, in batches.
+    func scan() -> ConnectionBatches
+    /// Removes stale connections; returns the number of distinct keys now absent.
+    func delete(_ connections: [Connection]) async throws -> Int
+    /// Records a new connection (`$connect`).
+    func put(_ connection: Connection) async throws
+}
+
+/// Who is in which room.
+///
+/// Every implementation guarantees that ``members(of:)`` returns each member of the given
+/// rooms once (across rooms), reading all pages, and that an unknown room has no members.
+public protocol RoomDirectory: Sendable {
+    /// The distinct users who are members of any of `rooms`.
+    func members(of rooms: [String]) async throws -> Set<String>
+}

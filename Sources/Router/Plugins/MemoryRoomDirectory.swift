@@ -1,0 +1,30 @@
+/// A ``RoomDirectory`` held in memory: for tests and for dev mode, where clients join and
+/// leave rooms over their WebSocket.
+public actor MemoryRoomDirectory: RoomDirectory {
+    private var membersByRoom: [String: Set<String>] = [:]
+
+    public init(members: [String: Set<String>] = [:]) {
+        self.membersByRoom = members
+    }
+
+    public func members(of rooms: [String]) -> Set<String> {
+        rooms.reduce(into: Set<String>()) { members, room in members.formUnion(membersByRoom[room] ?? []) }
+    }
+
+    public func join(_ user: String, room: String) {
+        membersByRoom[room, default: []].insert(user)
+    }
+
+    public func leave(_ user: String, room: String) {
+        membersByRoom[room]?.remove(user)
+        if membersByRoom[room]?.isEmpty == true { membersByRoom[room] = nil }
+    }
+}
+
+extension MemoryRoomDirectory {
+    /// `type: memory-rooms` takes no options.
+    public struct Configuration: RoomDirectoryConfiguration {
+        public init(options: inout ConfigMapping) throws(ConfigError) {}
+        public var settings: [ConfigSetting] { [] }
+    }
+}

@@ -1,0 +1,43 @@
+/// Where payloads go: the API Gateway Management API in production, a recording fake in
+/// tests.
+///
+/// Every implementation guarantees:
+/// - each connection read from `connections` ends in exactly one of the report's classes
+///   (delivered, gone, rejected, failed, skipped), so nothing is lost silently;
+/// - no new post starts after `deadline`; connections not attempted by then are `skipped`;
+/// - a connection that answered "gone" is listed in ``SinkReport/gone`` so the pipeline can
+///   prune it through the store; the sink itself never touches the store;
+/// - the payload's bytes are sent unchanged;
+/// - if reading `connections` fails, the error is returned in ``SinkReport/readError``.
+public protocol Sink: Sendable {
+    func deliver(
+        _ payload: Payload,
+        to connections: ConnectionBatches,
+        deadline: ContinuousClock.Instant
+    ) async -> SinkReport
+}
+
+/// What happened to the connections of one request at one sink.
+public struct SinkReport: Sendable, Hashable {
+    /// Posts answered 2xx.
+    public var delivered = 0
+    /// Connections that answered gone (410); to be pruned.
+    public var gone: [Connection] = []
+    /// Posts answered 429 at least once (retried; counted once per connection).
+    public var throttled = 0
+    /// Posts refused as forbidden (403): a configuration problem, the request is retried.
+    public var forbidden = 0
+    /// Posts that failed permanently for that connection only (e.g. 400): not retried.
+    public var rejected = 0
+    /// Posts still failing transiently when retries or time ran out: the request is retried.
+    public var failed = 0
+    /// Connections never attempted because the deadline passed: the request is retried.
+    public var skipped = 0
+    /// Why reading the connections failed, when it did: the request is retried.
+    public var readError: String?
+
+    public init() {}
+
+    /// Whether every connection ended delivered, gone or permanently rejected.
+    public var isComplete: Bool { forbidden == 0 && failed == 0 && skipped == 0 && readError == nil }
+}

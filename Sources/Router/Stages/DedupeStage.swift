@@ -1,0 +1,57 @@
+/// `dedupe`: within a request, each user and each connection is delivered to once; across
+/// requests, a request whose idempotency key (`id`, else the source's message id) was
+/// delivered within the window is dropped as a duplicate.
+///
+/// A key is claimed while its request is in flight and remembered only once the request is
+/// acknowledged; a request that will be retried releases its key, so a redelivery is never
+/// mistaken for a duplicate. Memory is bounded by `capacity` keys (oldest forgotten first).
+public struct DedupeStage: FilterStage {
+    public var name: String { "dedupe" }
+    let window: DedupeWindow
+
+    public init(window: Duration = .seconds(300), capacity: Int = 100_000, now: @escaping @Sendable () -> Duration = DedupeWindow.uptime) {
+        self.window = DedupeWindow(length: window, capacity: capacity, now: now)
+    }
+
+    public func process(_ delivery: Delivery) async throws -> StageDecision {
+        var delivery = delivery
+        if case .users(let users) = delivery.audience.target {
+            var seen = Set<String>()
+            delivery.audience.target = .users(users.filter { seen.insert($0).inserted })
+        }
+        delivery.audience.uniqueConnections = true
+        if let key = delivery.idempotencyKey, await !window.claim(key) {
+            return .drop(StageDrop(
+                code: "duplicate",
+                message: "request '\(key)' was already delivered or is being delivered (dedupe window \(ConfigDuration.format(window.length)))",
+                isInvalid: false))
+        }
+        return .pass(delivery)
+    }
+
+    public func complete(_ delivery: Delivery, acknowledged: Bool) async {
+        guard let key = delivery.idempotencyKey else { return }
+        await window.settle(key, acknowledged: acknowledged)
+    }
+}
+
+extension DedupeStage {
+    /// `dedupe: { window: 5m, capacity: 100000 }`, both optional.
+    public struct Configuration: StageConfiguration {
+        public let window: Duration
+        public let capacity: Int
+
+        public init(options: inout ConfigMapping) throws(ConfigError) {
+            window = try options.optional("window")?.duration() ?? .seconds(300)
+            capacity = try options.optional("capacity")?.int(in: 1...10_000_000) ?? 100_000
+        }
+
+        public var settings: [ConfigSetting] {
+            [ConfigSetting("window", duration: window), ConfigSetting("capacity", "\(capacity)")]
+        }
+
+        public func makeStage(_ context: StageContext) throws -> any FilterStage {
+            DedupeStage(window: window, capacity: capacity)
+        }
+    }
+}

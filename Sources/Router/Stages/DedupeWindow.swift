@@ -1,0 +1,61 @@
+/// The memory of the `dedupe` stage: idempotency keys in flight or delivered recently.
+public actor DedupeWindow {
+    private enum State { case inFlight, delivered(until: Duration) }
+
+    public nonisolated let length: Duration
+    private let capacity: Int
+    private let now: @Sendable () -> Duration
+    private var states: [String: State] = [:]
+    /// Delivered keys in the order they expire (the window is the same for all).
+    private var expiryOrder: [(key: String, until: Duration)] = []
+    private var expiryStart = 0
+
+    /// Time since an arbitrary fixed origin, from the monotonic clock.
+    public static let uptime: @Sendable () -> Duration = {
+        let origin = ContinuousClock.now
+        return { ContinuousClock.now - origin }
+    }()
+
+    init(length: Duration, capacity: Int, now: @escaping @Sendable () -> Duration) {
+        self.length = length
+        self.capacity = capacity
+        self.now = now
+    }
+
+    /// Claims `key` for a request about to be delivered; false if it is in flight or was
+    /// delivered within the window.
+    func claim(_ key: String) -> Bool {
+        expire()
+        guard states[key] == nil else { return false }
+        states[key] = .inFlight
+        return true
+    }
+
+    /// Remembers `key` for the window if its request was acknowledged, forgets it otherwise.
+    func settle(_ key: String, acknowledged: Bool) {
+        guard case .inFlight = states[key] else { return }
+        guard acknowledged else {
+            states[key] = nil
+            return
+        }
+        let until = now() + length
+        states[key] = .delivered(until: until)
+        expiryOrder.append((key, until))
+        while expiryOrder.count - expiryStart > capacity { forgetOldest() }
+    }
+
+    private func expire() {
+        let current = now()
+        while expiryStart < expiryOrder.count, expiryOrder[expiryStart].until <= current { forgetOldest() }
+    }
+
+    private func forgetOldest() {
+        let oldest = expiryOrder[expiryStart]
+        if case .delivered(let until) = states[oldest.key], until == oldest.until { states[oldest.key] = nil }
+        expiryStart += 1
+        if expiryStart > 1024, expiryStart * 2 > expiryOrder.count {
+            expiryOrder.removeFirst(expiryStart)
+            expiryStart = 0
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import AWSCore
+import RouterCore
+
+/// `type: dynamodb`: the connection table of the original pusher, hash key `user_id`, range
+/// key `connection_id`.
+///
+/// Options: `table` (required), `region` (default: the AWS region), `user_key`
+/// (default `user_id`), `connection_key` (default `connection_id`), `expires_attribute`
+/// (a Number of epoch seconds written on connect and filtered on read; off by default),
+/// `scan_segments` for broadcasts (default 4), `query_concurrency` (default 16).
+public struct DynamoStoreConfiguration: ConnectionStoreConfiguration {
+    public let table: String
+    public let region: String?
+    public let userKey: String
+    public let connectionKey: String
+    public let expiresAttribute: String?
+    public let scanSegments: Int
+    public let queryConcurrency: Int
+
+    public init(options: inout ConfigMapping) throws(ConfigError) {
+        table = try DynamoOptions.table(&options)
+        region = try DynamoOptions.region(&options)
+        userKey = try DynamoOptions.attribute(&options, "user_key", default: "user_id")
+        connectionKey = try DynamoOptions.attribute(&options, "connection_key", default: "connection_id")
+        expiresAttribute = try options.optional("expires_attribute")?.nonEmptyString(expected: "an attribute name")
+        scanSegments = try options.optional("scan_segments")?.int(in: 1...64) ?? 4
+        queryConcurrency = try options.optional("query_concurrency")?.int(in: 1...256) ?? 16
+    }
+
+    public var settings: [ConfigSetting] {
+        [
+            ConfigSetting("table", table), ConfigSetting("region", region ?? "(from AWS_REGION)"),
+            ConfigSetting("user_key", userKey), ConfigSetting("connection_key", connectionKey),
+            ConfigSetting("expires_attribute", expiresAttribute ?? "(none)"),
+            ConfigSetting("scan_segments", "\(scanSegments)"), ConfigSetting("query_concurrency", "\(queryConcurrency)"),
+        ]
+    }
+}
+
+/// `type: dynamodb-rooms`: room membership, hash key `room_id`, range key `user_id`.
+///
+/// Options: `table` (required), `region`, `room_key` (default `room_id`), `user_key`
+/// (default `user_id`), `query_concurrency` (default 16).
+public struct DynamoRoomsConfiguration: RoomDirectoryConfiguration {
+    public let table: String
+    public let region: String?
+    public let roomKey: String
+    public let userKey: String
+    public let queryConcurrency: Int
+
+    public init(options: inout ConfigMapping) throws(ConfigError) {
+        table = try DynamoOptions.table(&options)
+        region = try DynamoOptions.region(&options)
+        roomKey = try DynamoOptions.attribute(&options, "room_key", default: "room_id")
+        userKey = try DynamoOptions.attribute(&options, "user_key", default: "user_id")
+        queryConcurrency = try options.optional("query_concurrency")?.int(in: 1...256) ?? 16
+    }
+
+    public var settings: [ConfigSetting] {
+        [
+            ConfigSetting("table", table), ConfigSetting("region", region ?? "(from AWS_REGION)"),
+            ConfigSetting("room_key", roomKey), ConfigSetting("user_key", userKey),
+            ConfigSetting("query_concurrency", "\(queryConcurrency)"),
+        ]
+    }
+}
+
+/// Options the DynamoDB plugins share.
+enum DynamoOptions {
+    static func table(_ options: inout ConfigMapping) throws(ConfigError) -> String {
+        let value = try options.required("table", expected: "a DynamoDB table name")
+        let name = try value.nonEmptyString(expected: "a DynamoDB table name")
+        guard DynamoTableName.isValid(name) else {
+            throw value.error("'\(name)' is not a DynamoDB table name; expected 3 to 255 characters from a-z, A-Z, 0-9, '_', '-', '.'")
+        }
+        return name
+    }
+
+    static func region(_ options: inout ConfigMapping) throws(ConfigError) -> String? {
+        guard let value = options.optional("region") else { return nil }
+        let name = try value.nonEmptyString()
+        guard AWSRegion.isValid(name) else { throw value.error("'\(name)' is not an AWS region; expected a name such as us-east-1") }
+        return name
+    }
+
+    static func attribute(_ options: inout ConfigMapping, _ key: String, default name: String) throws(ConfigError) -> String {
+        try options.optional(key)?.nonEmptyString(expected: "an attribute name") ?? name
+    }
+}

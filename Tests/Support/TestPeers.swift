@@ -1,0 +1,23 @@
+import Foundation
+
+/// The real peers scripts/test.sh starts for the tests (DESIGN §8). Under `CI=true` a
+/// missing peer is a failure, never a skip.
+public enum TestPeers {
+    /// `moto_server`'s base URL, from `MOTO_URL`.
+    public static var motoURL: String? { ProcessInfo.processInfo.environment["MOTO_URL"] }
+
+    /// The Python of the test venv (with `websockets`), from `TEST_PYTHON`.
+    public static var python: String? { ProcessInfo.processInfo.environment["TEST_PYTHON"] }
+
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// The directory holding the package's built products, next to the test bundle.
+    public static var productsDirectory: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+
+    /// The package's root directory.
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The project's test command (README): provisions the test peers, runs every test, and
+# exits with the tests' status.
+#
+#   scripts/test.sh                 # everything
+#   scripts/test.sh --filter Name   # arguments go to `swift test`
+#
+# It creates .venv-test (pinned moto[server] and websockets from PyPI) when missing, starts
+# moto_server on a free loopback port (MOTO_URL), exports the venv's Python (TEST_PYTHON),
+# runs `swift test`, then a bounded fuzz run of the request parser (FUZZ_SECONDS, default 20;
+# 0 skips it), and stops moto. With CI=true a peer that cannot be started is a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=.venv-test
+requirements="moto[server]==5.2.1 websockets==15.0.1"
+state=.test-state
+mkdir -p "$state"
+
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$requirements" ]; then
+  echo "test.sh: creating $venv with $requirements"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  # shellcheck disable=SC2086
+  "$venv/bin/pip" install --quiet --disable-pip-version-check $requirements
+  echo "$requirements" > "$venv/.requirements"
+fi
+
+port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$state/moto.log" 2>&1 &
+moto_pid=$!
+trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 100); do
+  if curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/"; then break; fi
+  if ! kill -0 "$moto_pid" 2>/dev/null; then break; fi
+  sleep 0.2
+done
+if curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/"; then
+  export MOTO_URL="http://127.0.0.1:$port"
+  echo "test.sh: moto_server at $MOTO_URL (pid $moto_pid)"
+else
+  echo "test.sh: moto_server did not start; its log:" >&2
+  cat "$state/moto.log" >&2
+  if [ "${CI:-}" = "true" ]; then exit 1; fi
+fi
+export TEST_PYTHON="$PWD/$venv/bin/python"
+
+status=0
+swift test "$@" || status=$?
+
+if [ "$status" -eq 0 ] && [ $# -eq 0 ] && [ "${FUZZ_SECONDS:-20}" != "0" ]; then
+  echo "test.sh: fuzzing the request parser for ${FUZZ_SECONDS:-20}s"
+  FUZZ_SECONDS="${FUZZ_SECONDS:-20}" scripts/fuzz.sh > "$state/fuzz.log" 2>&1 || {
+    status=$?
+    echo "test.sh: the request parser fuzzer found a crash; its log:" >&2
+    tail -40 "$state/fuzz.log" >&2
+  }
+  grep -E "^Done [0-9]+ runs" "$state/fuzz.log" || true
+fi
+exit "$status"
