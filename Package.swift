@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(
@@ -36,7 +37,12 @@ let package = Package(
             path: "Sources/Router",
             swiftSettings: swiftSettings
         ),
-        .target(name: "AWSCore", path: "Sources/AWS-Core", swiftSettings: swiftSettings),
+        .target(
+            name: "AWSCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/AWS-Core",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "SNSSource", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sources-SNS", swiftSettings: swiftSettings),
         .target(name: "SQSSource", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sources-SQS", swiftSettings: swiftSettings),
         .target(name: "APIGatewaySink", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sinks-APIGW", swiftSettings: swiftSettings),
@@ -69,7 +75,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore", "RouterTestSupport"], path: "Tests/RouterCoreTests", swiftSettings: swiftSettings),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"], path: "Tests/AWSCoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AWSCoreTests",
+            dependencies: ["AWSCore", "RouterTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/AWSCoreTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SNSSourceTests", dependencies: ["SNSSource", "RouterTestSupport"], path: "Tests/SNSSourceTests", swiftSettings: swiftSettings),
         .testTarget(name: "SQSSourceTests", dependencies: ["SQSSource", "RouterTestSupport"], path: "Tests/SQSSourceTests", swiftSettings: swiftSettings),
         .testTarget(name: "APIGatewaySinkTests", dependencies: ["APIGatewaySink", "RouterTestSupport"], path: "Tests/APIGatewaySinkTests", swiftSettings: swiftSettings),
