@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -39,7 +40,10 @@ let package = Package(
         ),
         .target(
             name: "AWSCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Sources/AWS-Core",
             swiftSettings: swiftSettings
         ),
@@ -77,7 +81,11 @@ let package = Package(
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore", "RouterTestSupport"], path: "Tests/RouterCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "AWSCoreTests",
-            dependencies: ["AWSCore", "RouterTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "AWSCore", "RouterTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Tests/AWSCoreTests",
             swiftSettings: swiftSettings
         ),

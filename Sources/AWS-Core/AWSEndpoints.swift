@@ -1,0 +1,21 @@
+import Foundation
+
+/// Where each service is called: `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`,
+/// else `https://<prefix>.<region>.amazonaws.com` (the AWS SDKs' convention, so every call
+/// can point at a local test server).
+public struct AWSEndpoints: Sendable {
+    let environment: [String: String]
+
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    /// The base URL for `service` (its SDK id, e.g. `DynamoDB`, `SQS`) in `region`.
+    public func url(service: String, hostPrefix: String, region: String) -> String {
+        let key = "AWS_ENDPOINT_URL_" + service.uppercased().replacingOccurrences(of: " ", with: "_")
+        if let url = environment[key], !url.isEmpty { return url }
+        if let url = environment["AWS_ENDPOINT_URL"], !url.isEmpty { return url }
+        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+        return "https://\(hostPrefix).\(region).\(suffix)"
+    }
+}

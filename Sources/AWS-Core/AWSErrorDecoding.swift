@@ -1,0 +1,34 @@
+import Foundation
+import NIOHTTP1
+
+/// Reads an error answer: JSON `__type` / `message` (or `Message`), else the `x-amzn-ErrorType`
+/// header, else the HTTP status.
+enum AWSErrorDecoding {
+    static func decode(status: Int, headers: HTTPHeaders, body: [UInt8]) -> AWSError {
+        let requestID = headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id")
+        var code = headers.first(name: "x-amzn-ErrorType").map(shortCode)
+        var message: String?
+        if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] {
+            if let type = (object["__type"] ?? object["code"] ?? object["Code"]) as? String { code = shortCode(type) }
+            message = (object["message"] ?? object["Message"]) as? String
+        }
+        if code == nil, let xmlCode = between("<Code>", "</Code>", in: body) {
+            code = xmlCode
+            message = message ?? between("<Message>", "</Message>", in: body)
+        }
+        return AWSError(code: code ?? "HTTP\(status)", message: message ?? "the service answered HTTP \(status)", statusCode: status, requestID: requestID)
+    }
+
+    /// `com.amazonaws.dynamodb.v20120810#ResourceNotFoundException` → `ResourceNotFoundException`;
+    /// `SignatureDoesNotMatch:http://…` → `SignatureDoesNotMatch`.
+    static func shortCode(_ type: String) -> String {
+        let afterHash = type.split(separator: "#").last.map(String.init) ?? type
+        return afterHash.split(separator: ":").first.map(String.init) ?? afterHash
+    }
+
+    private static func between(_ open: String, _ close: String, in body: [UInt8]) -> String? {
+        let text = String(decoding: body, as: UTF8.self)
+        guard let start = text.range(of: open), let end = text.range(of: close, range: start.upperBound..<text.endIndex) else { return nil }
+        return String(text[start.upperBound..<end.lowerBound])
+    }
+}

@@ -1,0 +1,22 @@
+/// When and how long to wait before calling again: exponential backoff with full jitter,
+/// bounded by a number of attempts (and, by the caller, a deadline).
+public struct RetryPolicy: Sendable, Hashable {
+    public let maxAttempts: Int
+    public let base: Duration
+    public let cap: Duration
+
+    /// Full jitter: attempt n waits a random time in [0, min(cap, base * 2^n)].
+    public static func jitter(base: Duration = .milliseconds(50), cap: Duration = .seconds(5), maxAttempts: Int = 6) -> RetryPolicy {
+        RetryPolicy(maxAttempts: maxAttempts, base: base, cap: cap)
+    }
+
+    public static let `default` = RetryPolicy.jitter()
+
+    /// The wait before attempt `attempt + 1`, after `attempt` attempts (from 1) failed.
+    public func delay(after attempt: Int, using random: inout some RandomNumberGenerator) -> Duration {
+        let exponent = min(attempt - 1, 30)
+        let ceiling = min(cap, base * (1 << exponent))
+        let nanoseconds = ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000
+        return .nanoseconds(Int64.random(in: 0...max(nanoseconds, 0), using: &random))
+    }
+}
