@@ -6,6 +6,7 @@
 import Logging
 import RouterApp
 import RouterCore
+import Synchronization
 
 /// `require-id`: a request without `id` is invalid. Option `except_broadcast: true` lets
 /// broadcasts through without one.
@@ -52,12 +53,14 @@ print(RouteTablePrinter.render(table))
 // Run the route's stages in memory, with a sink that prints instead of posting.
 struct PrintingSink: Sink {
     func deliver(_ payload: Payload, to connections: ConnectionBatches, deadline: ContinuousClock.Instant) async -> SinkReport {
+        let delivered = Mutex(0)
         var report = SinkReport()
         do {
-            for try await batch in connections { report.delivered += batch.count }
+            try await connections.forEach { batch in delivered.withLock { $0 += batch.count } }
         } catch {
             report.readError = "\(error)"
         }
+        report.delivered = delivered.withLock { $0 }
         return report
     }
 }

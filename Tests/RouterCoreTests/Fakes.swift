@@ -28,9 +28,9 @@ struct BrokenStore: ConnectionStore {
     func connections(of users: [String]) -> ConnectionBatches { scan() }
 
     func scan() -> ConnectionBatches {
-        AsyncThrowingStream { continuation in
-            continuation.yield([Connection(userID: "u", connectionID: "c")])
-            continuation.finish(throwing: ReadFailed())
+        ConnectionBatches { consume in
+            try await consume([Connection(userID: "u", connectionID: "c")])
+            throw ReadFailed()
         }
     }
 

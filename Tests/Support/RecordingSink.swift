@@ -13,22 +13,22 @@ public final class RecordingSink: Sink {
     }
 
     public func deliver(_ payload: Payload, to connections: ConnectionBatches, deadline: ContinuousClock.Instant) async -> SinkReport {
-        var report = SinkReport()
+        let report = Mutex(SinkReport())
         do {
-            for try await batch in connections {
+            try await connections.forEach { batch in
                 for connection in batch {
-                    if goneIDs.contains(connection.connectionID) {
-                        report.gone.append(connection)
+                    if self.goneIDs.contains(connection.connectionID) {
+                        report.withLock { $0.gone.append(connection) }
                     } else {
-                        state.withLock { $0[connection.connectionID, default: []].append(payload.bytes) }
-                        report.delivered += 1
+                        self.state.withLock { $0[connection.connectionID, default: []].append(payload.bytes) }
+                        report.withLock { $0.delivered += 1 }
                     }
                 }
             }
         } catch {
-            report.readError = "\(error)"
+            report.withLock { $0.readError = "\(error)" }
         }
-        return report
+        return report.withLock { $0 }
     }
 
     /// Payloads received per connection id.

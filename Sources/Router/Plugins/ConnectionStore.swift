@@ -1,8 +1,3 @@
-/// Connections arriving in batches (a DynamoDB page, a slice of an in-memory table), read
-/// while earlier batches are already being delivered. A thrown error ends the stream: the
-/// connections not yet read are unknown, so the request must be retried.
-public typealias ConnectionBatches = AsyncThrowingStream<[Connection], any Error>
-
 /// Where connections live: the table the WebSocket gateway writes on connect and the router
 /// reads to find targets and prunes when a connection is gone.
 ///

@@ -51,21 +51,17 @@ public actor MemoryConnectionStore: ConnectionStore {
         connectionsByUser[connection.userID] = ids
     }
 
-    /// Snapshots the selected connections when the stream is first read, then yields them
-    /// in batches of ``batchSize``.
+    /// Snapshots the selected connections when reading starts, then hands them over in
+    /// batches of ``batchSize``.
     nonisolated private func batches(_ select: @escaping @Sendable (isolated MemoryConnectionStore) -> [Connection]) -> ConnectionBatches {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                let selected = await self.snapshot(select)
-                var start = 0
-                while start < selected.count, !Task.isCancelled {
-                    let end = min(start + batchSize, selected.count)
-                    continuation.yield(Array(selected[start..<end]))
-                    start = end
-                }
-                continuation.finish()
+        ConnectionBatches { consume in
+            let selected = await self.snapshot(select)
+            var start = 0
+            while start < selected.count {
+                let end = min(start + self.batchSize, selected.count)
+                try await consume(Array(selected[start..<end]))
+                start = end
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 

@@ -2,7 +2,7 @@
 /// tests.
 ///
 /// Every implementation guarantees:
-/// - each connection read from `connections` ends in exactly one of the report's classes
+/// - each connection handed over by `connections` ends in exactly one of the report's classes
 ///   (delivered, gone, rejected, failed, skipped), so nothing is lost silently;
 /// - no new post starts after `deadline`; connections not attempted by then are `skipped`;
 /// - a connection that answered "gone" is listed in ``SinkReport/gone`` so the pipeline can
