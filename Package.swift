@@ -92,7 +92,12 @@ let package = Package(
         .testTarget(name: "SNSSourceTests", dependencies: ["SNSSource", "RouterTestSupport"], path: "Tests/SNSSourceTests", swiftSettings: swiftSettings),
         .testTarget(name: "SQSSourceTests", dependencies: ["SQSSource", "RouterTestSupport"], path: "Tests/SQSSourceTests", swiftSettings: swiftSettings),
         .testTarget(name: "APIGatewaySinkTests", dependencies: ["APIGatewaySink", "RouterTestSupport"], path: "Tests/APIGatewaySinkTests", swiftSettings: swiftSettings),
-        .testTarget(name: "DynamoStoreTests", dependencies: ["DynamoStore", "RouterTestSupport"], path: "Tests/DynamoStoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DynamoStoreTests",
+            dependencies: ["DynamoStore", "RouterTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/DynamoStoreTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "RouterAppTests", dependencies: ["RouterApp", "RouterTestSupport"], path: "Tests/RouterAppTests", swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["RouterTestSupport"], path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
     ]

@@ -7,13 +7,15 @@ import RouterCore
 /// Options: `table` (required), `region` (default: the AWS region), `user_key`
 /// (default `user_id`), `connection_key` (default `connection_id`), `expires_attribute`
 /// (a Number of epoch seconds written on connect and filtered on read; off by default),
-/// `scan_segments` for broadcasts (default 4), `query_concurrency` (default 16).
+/// `connection_ttl` (how far ahead that expiry is written, default 2h), `scan_segments` for
+/// broadcasts (default 4), `query_concurrency` (default 16).
 public struct DynamoStoreConfiguration: ConnectionStoreConfiguration {
     public let table: String
     public let region: String?
     public let userKey: String
     public let connectionKey: String
     public let expiresAttribute: String?
+    public let connectionTTL: Duration
     public let scanSegments: Int
     public let queryConcurrency: Int
 
@@ -23,6 +25,7 @@ public struct DynamoStoreConfiguration: ConnectionStoreConfiguration {
         userKey = try DynamoOptions.attribute(&options, "user_key", default: "user_id")
         connectionKey = try DynamoOptions.attribute(&options, "connection_key", default: "connection_id")
         expiresAttribute = try options.optional("expires_attribute")?.nonEmptyString(expected: "an attribute name")
+        connectionTTL = try options.optional("connection_ttl")?.duration() ?? .seconds(7200)
         scanSegments = try options.optional("scan_segments")?.int(in: 1...64) ?? 4
         queryConcurrency = try options.optional("query_concurrency")?.int(in: 1...256) ?? 16
     }
@@ -31,7 +34,7 @@ public struct DynamoStoreConfiguration: ConnectionStoreConfiguration {
         [
             ConfigSetting("table", table), ConfigSetting("region", region ?? "(from AWS_REGION)"),
             ConfigSetting("user_key", userKey), ConfigSetting("connection_key", connectionKey),
-            ConfigSetting("expires_attribute", expiresAttribute ?? "(none)"),
+            ConfigSetting("expires_attribute", expiresAttribute ?? "(none)"), ConfigSetting("connection_ttl", duration: connectionTTL),
             ConfigSetting("scan_segments", "\(scanSegments)"), ConfigSetting("query_concurrency", "\(queryConcurrency)"),
         ]
     }

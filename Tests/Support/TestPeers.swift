@@ -9,6 +9,13 @@ public enum TestPeers {
     /// The Python of the test venv (with `websockets`), from `TEST_PYTHON`.
     public static var python: String? { ProcessInfo.processInfo.environment["TEST_PYTHON"] }
 
+    /// `MotoServer.url`-style base URL of the shared moto_server, or an error telling how to
+    /// get one: tests that need moto fail without it, in CI and out.
+    public static func requireMoto() throws -> String {
+        guard let url = motoURL else { throw MotoServer.PeerMissing(message: "MOTO_URL is not set: run the tests with scripts/test.sh, which starts moto_server") }
+        return url
+    }
+
     public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// The directory holding the package's built products, next to the test bundle.

@@ -1,0 +1,124 @@
+import AWSCore
+import Foundation
+import RouterCore
+
+/// The connection table on DynamoDB (hash key `user_id`, range key `connection_id` by
+/// default), as a ``ConnectionStore``.
+///
+/// - Multicast: one Query per distinct user, every page, at most `queryConcurrency` at once,
+///   projecting only the key (and expiry) attributes.
+/// - Broadcast: a parallel Scan in `scanSegments` segments; each page is handed to the
+///   consumer as it arrives, so memory holds at most one page per segment.
+/// - Prune: keys deduplicated, `BatchWriteItem` in chunks of 25, `UnprocessedItems`
+///   retried with jittered backoff.
+/// - With `expires_attribute`, items whose expiry (epoch seconds) has passed are ignored on
+///   read (DynamoDB's TTL deletes lag by up to days) and `put` writes it.
+public struct DynamoConnectionStore: ConnectionStore {
+    let client: DynamoDBClient
+    let configuration: DynamoStoreConfiguration
+    /// Items per page; nil lets DynamoDB fill 1 MB pages.
+    let pageLimit: Int?
+    let retry: RetryPolicy
+    let now: @Sendable () -> Date
+
+    public init(
+        configuration: DynamoStoreConfiguration, aws: AWSClient, region: String,
+        pageLimit: Int? = nil, retry: RetryPolicy = .default, now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.client = DynamoDBClient(aws: aws, table: configuration.table, region: configuration.region ?? region, callTimeout: .seconds(20))
+        self.configuration = configuration
+        self.pageLimit = pageLimit
+        self.retry = retry
+        self.now = now
+    }
+
+    private var names: [String: String] {
+        var names = ["#u": configuration.userKey, "#c": configuration.connectionKey]
+        if let expires = configuration.expiresAttribute { names["#e"] = expires }
+        return names
+    }
+
+    private var projection: String { configuration.expiresAttribute == nil ? "#u, #c" : "#u, #c, #e" }
+
+    public func connections(of users: [String]) -> ConnectionBatches {
+        var seen = Set<String>()
+        let distinct = users.filter { seen.insert($0).inserted }
+        return ConnectionBatches { consume in
+            try await concurrentForEach(distinct, limit: configuration.queryConcurrency) { user in
+                try await queryAllPages(of: user, consume)
+            }
+        }
+    }
+
+    private func queryAllPages(of user: String, _ consume: ConnectionBatches.Consumer) async throws {
+        var start: DynamoItem?
+        repeat {
+            let page = try await client.query(.init(
+                TableName: configuration.table, KeyConditionExpression: "#u = :u", ProjectionExpression: projection,
+                ExpressionAttributeNames: names, ExpressionAttributeValues: [":u": .string(user)],
+                ExclusiveStartKey: start, Limit: pageLimit))
+            try await consume(connections(in: page.items))
+            start = page.lastEvaluatedKey
+        } while start != nil
+    }
+
+    public func scan() -> ConnectionBatches {
+        ConnectionBatches { consume in
+            let segments = Array(0..<configuration.scanSegments)
+            try await concurrentForEach(segments, limit: segments.count) { segment in
+                var start: DynamoItem?
+                repeat {
+                    let page = try await client.scan(.init(
+                        TableName: configuration.table, ProjectionExpression: projection, ExpressionAttributeNames: names,
+                        Segment: segment, TotalSegments: configuration.scanSegments, ExclusiveStartKey: start, Limit: pageLimit))
+                    try await consume(connections(in: page.items))
+                    start = page.lastEvaluatedKey
+                } while start != nil
+            }
+        }
+    }
+
+    public func delete(_ connections: [Connection]) async throws -> Int {
+        let keys = Array(Set(connections))
+        var random = SystemRandomNumberGenerator()
+        for start in stride(from: 0, to: keys.count, by: 25) {
+            var remaining = keys[start..<min(start + 25, keys.count)].map(key)
+            var attempt = 0
+            while !remaining.isEmpty {
+                attempt += 1
+                remaining = try await client.batchDelete(remaining)
+                guard !remaining.isEmpty else { break }
+                guard attempt < retry.maxAttempts else {
+                    throw DynamoStoreError(
+                        table: configuration.table, region: client.region, operation: "BatchWriteItem",
+                        underlying: AWSError(code: "UnprocessedItems", message: "\(remaining.count) deletes still unprocessed after \(attempt) attempts"))
+                }
+                try await Task.sleep(for: retry.delay(after: attempt, using: &random))
+            }
+        }
+        return keys.count
+    }
+
+    public func put(_ connection: Connection) async throws {
+        var item = key(connection)
+        let connectedAt = now().timeIntervalSince1970.rounded(.down)
+        item["connected_at"] = .number(String(Int(connectedAt)))
+        if let expires = configuration.expiresAttribute {
+            item[expires] = .number(String(Int(connectedAt) + Int(configuration.connectionTTL.components.seconds)))
+        }
+        try await client.putItem(item)
+    }
+
+    private func key(_ connection: Connection) -> DynamoItem {
+        [configuration.userKey: .string(connection.userID), configuration.connectionKey: .string(connection.connectionID)]
+    }
+
+    private func connections(in items: [DynamoItem]) -> [Connection] {
+        let cutoff = now().timeIntervalSince1970
+        return items.compactMap { item in
+            guard let user = item[configuration.userKey]?.string, let id = item[configuration.connectionKey]?.string else { return nil }
+            if let attribute = configuration.expiresAttribute, let expiry = item[attribute]?.number, expiry <= cutoff { return nil }
+            return Connection(userID: user, connectionID: id)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import AWSCore
+import Foundation
+
+/// The DynamoDB calls the store makes, over the shared ``AWSClient``, for one table in one
+/// region. Errors are ``DynamoStoreError``s that name the table and the region.
+struct DynamoDBClient: Sendable {
+    let aws: AWSClient
+    let table: String
+    let region: String
+    /// How long one call may take, retries included.
+    let callTimeout: Duration
+
+    struct Page: Decodable {
+        let items: [DynamoItem]
+        let lastEvaluatedKey: DynamoItem?
+
+        enum CodingKeys: String, CodingKey {
+            case items = "Items", lastEvaluatedKey = "LastEvaluatedKey"
+        }
+    }
+
+    struct QueryInput: Encodable {
+        let TableName: String
+        let KeyConditionExpression: String
+        let ProjectionExpression: String
+        let ExpressionAttributeNames: [String: String]
+        let ExpressionAttributeValues: DynamoItem
+        let ExclusiveStartKey: DynamoItem?
+        let Limit: Int?
+    }
+
+    struct ScanInput: Encodable {
+        let TableName: String
+        let ProjectionExpression: String
+        let ExpressionAttributeNames: [String: String]
+        let Segment: Int
+        let TotalSegments: Int
+        let ExclusiveStartKey: DynamoItem?
+        let Limit: Int?
+    }
+
+    func query(_ input: QueryInput) async throws -> Page {
+        try decode(Page.self, try await call("Query", input))
+    }
+
+    func scan(_ input: ScanInput) async throws -> Page {
+        try decode(Page.self, try await call("Scan", input))
+    }
+
+    /// Deletes `keys` (at most 25) and returns the ones DynamoDB left unprocessed.
+    func batchDelete(_ keys: [DynamoItem]) async throws -> [DynamoItem] {
+        struct WriteRequest: Codable {
+            struct Delete: Codable { let Key: DynamoItem }
+            let DeleteRequest: Delete?
+        }
+        struct Input: Encodable { let RequestItems: [String: [WriteRequest]] }
+        struct Output: Decodable { let UnprocessedItems: [String: [WriteRequest]]? }
+        let input = Input(RequestItems: [table: keys.map { WriteRequest(DeleteRequest: .init(Key: $0)) }])
+        let output = try decode(Output.self, try await call("BatchWriteItem", input))
+        return (output.UnprocessedItems?[table] ?? []).compactMap(\.DeleteRequest?.Key)
+    }
+
+    func putItem(_ item: DynamoItem) async throws {
+        struct Input: Encodable {
+            let TableName: String
+            let Item: DynamoItem
+        }
+        _ = try await call("PutItem", Input(TableName: table, Item: item))
+    }
+
+    private func call(_ operation: String, _ input: some Encodable) async throws -> [UInt8] {
+        let body = try JSONEncoder().encode(input)
+        do {
+            return try await aws.json(
+                .dynamoDB, target: "DynamoDB_20120810.\(operation)", body: Array(body), region: region,
+                deadline: .now + callTimeout)
+        } catch {
+            throw DynamoStoreError(table: table, region: region, operation: operation, underlying: error)
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw DynamoStoreError(
+                table: table, region: region, operation: "\(T.self)",
+                underlying: AWSError(code: "InvalidResponse", message: "unexpected answer: \(error)"))
+        }
+    }
+}
