@@ -29,14 +29,14 @@ public struct AWSClient: Sendable {
     ) async throws(AWSError) -> [UInt8] {
         let base = endpoints.url(service: service.sdkID, hostPrefix: service.hostPrefix, region: region)
         return try await send(
-            method: .POST, url: base, path: "/", service: service.signingName, region: region,
+            method: "POST", url: base, path: "/", service: service.signingName, region: region,
             headers: [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", target)],
             body: body, deadline: deadline)
     }
 
     /// One signed request, retried as the policy allows.
     public func send(
-        method: HTTPMethod, url base: String, path: String, service: String, region: String,
+        method: String, url base: String, path: String, service: String, region: String,
         headers: [(String, String)], body: [UInt8], deadline: ContinuousClock.Instant
     ) async throws(AWSError) -> [UInt8] {
         guard let components = URLComponents(string: base), let host = components.host else {
@@ -64,7 +64,7 @@ public struct AWSClient: Sendable {
     }
 
     private func attemptOnce(
-        method: HTTPMethod, base: String, host: String, path: String, signer: SigV4Signer,
+        method: String, base: String, host: String, path: String, signer: SigV4Signer,
         headers: [(String, String)], body: [UInt8], deadline: ContinuousClock.Instant
     ) async throws(AWSError) -> [UInt8] {
         let keys: AWSCredentials
@@ -72,10 +72,10 @@ public struct AWSClient: Sendable {
             throw AWSError(code: "CredentialsNotFound", message: "\(error)")
         }
         let toSign = SigV4Signer.Request(
-            method: method.rawValue, path: path,
+            method: method, path: path,
             headers: [(name: "Host", value: host)] + headers.map { (name: $0.0, value: $0.1) }, body: body)
         var request = HTTPClientRequest(url: base.trimmingSuffix("/").replacingPath(with: path))
-        request.method = method
+        request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         for header in signer.signatureHeaders(for: toSign, credentials: keys, date: Date()) {
             request.headers.add(name: header.name, value: header.value)

@@ -12,9 +12,9 @@ enum AWSErrorDecoding {
             if let type = (object["__type"] ?? object["code"] ?? object["Code"]) as? String { code = shortCode(type) }
             message = (object["message"] ?? object["Message"]) as? String
         }
-        if code == nil, let xmlCode = between("<Code>", "</Code>", in: body) {
+        if code == nil, let xmlCode = XMLText.first("Code", in: body) {
             code = xmlCode
-            message = message ?? between("<Message>", "</Message>", in: body)
+            message = message ?? XMLText.first("Message", in: body)
         }
         return AWSError(code: code ?? "HTTP\(status)", message: message ?? "the service answered HTTP \(status)", statusCode: status, requestID: requestID)
     }
@@ -24,11 +24,5 @@ enum AWSErrorDecoding {
     static func shortCode(_ type: String) -> String {
         let afterHash = type.split(separator: "#").last.map(String.init) ?? type
         return afterHash.split(separator: ":").first.map(String.init) ?? afterHash
-    }
-
-    private static func between(_ open: String, _ close: String, in body: [UInt8]) -> String? {
-        let text = String(decoding: body, as: UTF8.self)
-        guard let start = text.range(of: open), let end = text.range(of: close, range: start.upperBound..<text.endIndex) else { return nil }
-        return String(text[start.upperBound..<end.lowerBound])
     }
 }

@@ -1,4 +1,5 @@
 import AWSCore
+import AsyncHTTPClient
 import DynamoStore
 import Foundation
 import RouterCore
@@ -117,5 +118,44 @@ struct DynamoRoomDirectoryTests {
             aws: fixture.aws, region: DynamoFixture.region, pageLimit: 2)
         #expect(try await directory.members(of: ["lobby", "vip", "lobby", "empty"]) == ["alice", "bob", "carol", "dave", "erin", "frank"])
         #expect(try await directory.members(of: ["empty"]).isEmpty)
+    }
+}
+
+/// What moto does not enforce: the 25-key limit per BatchWriteItem, and UnprocessedItems.
+@Suite("DynamoDB deletes against a fake service")
+struct DynamoBatchDeleteTests {
+    @Test("deletes go in calls of at most 25 distinct keys; unprocessed keys are sent again until done")
+    func batchesAndUnprocessed() async throws {
+        let calls = Mutex<[[String]]>([])
+        let answered = try await FakeHTTPServer.with({ request in
+            guard request.header("X-Amz-Target") == "DynamoDB_20120810.BatchWriteItem",
+                  let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: [String: [[String: Any]]]],
+                  let requests = object["RequestItems"]?["conns"]
+            else { return .json(400, #"{"__type":"ValidationException","message":"unexpected"}"#) }
+            let ids = requests.compactMap { (($0["DeleteRequest"] as? [String: Any])?["Key"] as? [String: [String: String]])?["connection_id"]?["S"] }
+            let isFirstTry = calls.withLock { calls in
+                defer { calls.append(ids) }
+                return !calls.contains { !Set($0).isDisjoint(with: ids) }
+            }
+            guard isFirstTry, ids.count > 1 else { return .json(200, #"{"UnprocessedItems":{}}"#) }
+            // Leave the last two keys unprocessed the first time they are sent.
+            let unprocessed = requests.suffix(2)
+            let body = try! JSONSerialization.data(withJSONObject: ["UnprocessedItems": ["conns": Array(unprocessed)]])
+            return FakeResponse(status: 200, headers: [("Content-Type", "application/x-amz-json-1.0")], body: Array(body))
+        }) { url in
+            let aws = AWSClient(
+                httpClient: .shared, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "A", secretAccessKey: "s")),
+                endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_DYNAMODB": url]))
+            let store = DynamoConnectionStore(
+                configuration: try ConfigFixture.configuration(DynamoStoreConfiguration.self, "table: conns"), aws: aws, region: "us-east-1",
+                retry: .jitter(base: .milliseconds(1), cap: .milliseconds(5)))
+            let keys = (0..<60).map { Connection(userID: "u\($0 % 7)", connectionID: "c\($0)") }
+            return try await store.delete(keys + keys.prefix(10))
+        }
+        #expect(answered == 60)
+        let sent = calls.withLock { $0 }
+        #expect(sent.allSatisfy { $0.count <= 25 && Set($0).count == $0.count })
+        #expect(sent.map(\.count) == [25, 2, 25, 2, 10, 2])
+        #expect(Set(sent.flatMap { $0 }) == Set((0..<60).map { "c\($0)" }))
     }
 }

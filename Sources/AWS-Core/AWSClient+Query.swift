@@ -1,0 +1,33 @@
+import Foundation
+
+extension AWSClient {
+    /// An AWS Query protocol call (SNS): `POST /` with a form-encoded body of `Action`,
+    /// `Version` and the parameters; the XML answer is returned as is.
+    public func query(
+        _ service: AWSService, action: String, version: String, parameters: [(String, String)], region: String,
+        deadline: ContinuousClock.Instant
+    ) async throws(AWSError) -> [UInt8] {
+        let form = ([("Action", action), ("Version", version)] + parameters)
+            .map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }
+            .joined(separator: "&")
+        let base = endpoints.url(service: service.sdkID, hostPrefix: service.hostPrefix, region: region)
+        return try await send(
+            method: "POST", url: base, path: "/", service: service.signingName, region: region,
+            headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: Array(form.utf8), deadline: deadline)
+    }
+}
+
+/// The text of the first `<tag>…</tag>` in an XML answer, entities decoded; enough for the
+/// few values the router reads from Query answers (`MessageId`, `TopicArn`).
+public enum XMLText {
+    public static func first(_ tag: String, in body: [UInt8]) -> String? {
+        let text = String(decoding: body, as: UTF8.self)
+        guard let open = text.range(of: "<\(tag)>"), let close = text.range(of: "</\(tag)>", range: open.upperBound..<text.endIndex) else {
+            return nil
+        }
+        return text[open.upperBound..<close.lowerBound]
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
