@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -82,6 +83,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/Support",
             swiftSettings: swiftSettings
@@ -99,7 +101,12 @@ let package = Package(
         ),
         .testTarget(name: "SNSSourceTests", dependencies: ["SNSSource", "RouterTestSupport"], path: "Tests/SNSSourceTests", swiftSettings: swiftSettings),
         .testTarget(name: "SQSSourceTests", dependencies: ["SQSSource", "RouterTestSupport"], path: "Tests/SQSSourceTests", swiftSettings: swiftSettings),
-        .testTarget(name: "APIGatewaySinkTests", dependencies: ["APIGatewaySink", "RouterTestSupport"], path: "Tests/APIGatewaySinkTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "APIGatewaySinkTests",
+            dependencies: ["APIGatewaySink", "RouterTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/APIGatewaySinkTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DynamoStoreTests",
             dependencies: ["DynamoStore", "RouterTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],

@@ -25,13 +25,20 @@ public struct SigV4Signer: Sendable {
         public var query: [(name: String, value: String)]
         public var headers: [(name: String, value: String)]
         public var body: [UInt8]
+        /// The body's SHA-256 in hex, when the caller has it already (a payload posted to
+        /// many connections is hashed once); otherwise the body is hashed.
+        public var payloadHash: String?
 
-        public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)], body: [UInt8] = []) {
+        public init(
+            method: String, path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)],
+            body: [UInt8] = [], payloadHash: String? = nil
+        ) {
             self.method = method
             self.path = path
             self.query = query
             self.headers = headers
             self.body = body
+            self.payloadHash = payloadHash
         }
     }
 
@@ -67,8 +74,13 @@ public struct SigV4Signer: Sendable {
         let names = headers.keys.sorted()
         let canonicalHeaders = names.map { "\($0):\(headers[$0]!.joined(separator: ","))\n" }.joined()
         let signedHeaders = names.joined(separator: ";")
-        let payloadHash = Self.hex(SHA256.hash(data: request.body))
+        let payloadHash = request.payloadHash ?? Self.payloadHash(request.body)
         return ("\(request.method)\n\(canonicalURI)\n\(canonicalQuery)\n\(canonicalHeaders)\n\(signedHeaders)\n\(payloadHash)", signedHeaders)
+    }
+
+    /// The SHA-256 of `body` in hex, as the canonical request writes it.
+    public static func payloadHash(_ body: [UInt8]) -> String {
+        hex(SHA256.hash(data: body))
     }
 
     private func signingKey(secret: String, day: String) -> SymmetricKey {

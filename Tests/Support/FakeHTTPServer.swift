@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import NIOCore
 
 /// A request as a fake server saw it.
@@ -65,21 +66,24 @@ public enum FakeHTTPServer {
                 portContinuation.finish()
             },
             logger: Logger(label: "fake-http", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let services = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "fake-http", factory: { _ in SwiftLogNoOpLogHandler() })))
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
-                try await app.run()
+                try await services.run()
                 return nil
             }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw FakeServerError() }
-            group.addTask { try await body("http://127.0.0.1:\(port)") }
-            while let finished = try await group.next() {
-                if let result = finished {
-                    group.cancelAll()
-                    return result
-                }
+            // Shut down gracefully, letting requests still being answered finish.
+            let outcome: Swift.Result<Result, any Error>
+            do {
+                outcome = .success(try await body("http://127.0.0.1:\(port)"))
+            } catch {
+                outcome = .failure(error)
             }
-            throw FakeServerError()
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try outcome.get()
         }
     }
 

@@ -1,12 +1,15 @@
 import Logging
+import Synchronization
 
 /// One route made runnable: its stages, the store its sink reads and prunes, and the sink.
-/// ``deliver(_:messageID:deadline:logger:)`` takes a request from bytes to report:
-/// parse → stages → audience → connections → sink → prune → report.
+/// It takes messages from bytes to reports: parse → stages → audience → connections → sink →
+/// prune → report.
 ///
-/// Guarantees: never throws and never traps on a bad request; every request ends in exactly
-/// one ``DeliveryReport`` whose outcome is logged with the request and message ids (never
-/// the payload); gone connections are pruned through the store, each key once.
+/// Guarantees: never throws and never traps on a bad request; every message ends in exactly
+/// one ``DeliveryReport`` (in input order), whose outcome is logged with the request and
+/// message ids (never the payload); within a batch the broadcasts scan the store once and
+/// each distinct user is queried once; gone connections are pruned through the store, each
+/// key once per batch.
 public struct Pipeline: Sendable {
     public let route: String
     public let stages: [any FilterStage]
@@ -22,72 +25,146 @@ public struct Pipeline: Sendable {
         self.parser = parser
     }
 
+    /// One message of a batch: the request's bytes (an SNS `Message`, an SQS `body`) and the
+    /// source's message id.
+    public struct Message: Sendable {
+        public let body: [UInt8]
+        public let messageID: String?
+
+        public init(body: some Collection<UInt8>, messageID: String? = nil) {
+            self.body = Array(body)
+            self.messageID = messageID
+        }
+    }
+
+    /// Delivers a batch of messages together, sharing the store reads; one report per
+    /// message, in order.
+    public func deliver(_ messages: [Message], deadline: ContinuousClock.Instant, logger: Logger) async -> [DeliveryReport] {
+        var prepared: [Prepared] = []
+        for message in messages {
+            prepared.append(await prepare(message, logger: logger))
+        }
+        let ready = prepared.compactMap(\.ready)
+        let reads = BatchReads(for: ready.map(\.delivery.audience), store: store)
+        let sinkReports = await withTaskGroup(of: (Int, SinkReport).self) { group in
+            for (index, item) in ready.enumerated() {
+                let connections = reads.connections(for: item.delivery.audience)
+                group.addTask { (index, await sink.deliver(item.delivery.request.data, to: connections, deadline: deadline)) }
+            }
+            var reports = [SinkReport](repeating: SinkReport(), count: ready.count)
+            for await (index, report) in group { reports[index] = report }
+            return reports
+        }
+        let pruned = await prune(Set(sinkReports.flatMap(\.gone)), logger: logger)
+
+        var finished: [DeliveryReport] = []
+        var readyIndex = 0
+        for item in prepared {
+            switch item {
+            case .finished(let report):
+                finished.append(report)
+            case .ready(let ready):
+                var report = ready.report
+                let sinkReport = sinkReports[readyIndex]
+                readyIndex += 1
+                report.absorb(sinkReport)
+                report.pruned = sinkReport.gone.filter(pruned.contains).count
+                await settle(ready.passed, ready.delivery, report)
+                log(report, logger: ready.logger)
+                finished.append(report)
+            }
+        }
+        return finished
+    }
+
     /// Delivers the request in `body` (an SNS `Message` or SQS `body`).
     public func deliver(
         _ body: some Collection<UInt8>, messageID: String? = nil, deadline: ContinuousClock.Instant, logger: Logger
     ) async -> DeliveryReport {
-        var logger = logger
-        logger[metadataKey: "router.route"] = "\(route)"
-        if let messageID { logger[metadataKey: "router.message_id"] = "\(messageID)" }
-        do {
-            let request = try parser.parse(body)
-            return await deliver(request, messageID: messageID, deadline: deadline, logger: logger)
-        } catch {
-            let report = DeliveryReport(route: route, messageID: messageID, outcome: .invalid(reason: error.reason))
-            logger.warning("invalid_request: \(error.reason)")
-            return report
+        await deliver([Message(body: body, messageID: messageID)], deadline: deadline, logger: logger)[0]
+    }
+
+    // MARK: - Steps
+
+    private enum Prepared {
+        case finished(DeliveryReport)
+        case ready(Ready)
+
+        var ready: Ready? {
+            if case .ready(let ready) = self { return ready }
+            return nil
         }
     }
 
-    /// Delivers an already parsed request.
-    public func deliver(
-        _ request: NotificationRequest, messageID: String? = nil, deadline: ContinuousClock.Instant, logger: Logger
-    ) async -> DeliveryReport {
+    private struct Ready {
+        let delivery: Delivery
+        let passed: [any FilterStage]
+        let report: DeliveryReport
+        let logger: Logger
+    }
+
+    /// Parses the message and runs the stages; the delivery is ready for the sink, or its
+    /// report is final.
+    private func prepare(_ message: Message, logger: Logger) async -> Prepared {
         var logger = logger
         logger[metadataKey: "router.route"] = "\(route)"
+        if let messageID = message.messageID { logger[metadataKey: "router.message_id"] = "\(messageID)" }
+        let request: NotificationRequest
+        do {
+            request = try parser.parse(message.body)
+        } catch {
+            let report = DeliveryReport(route: route, messageID: message.messageID, outcome: .invalid(reason: error.reason))
+            log(report, logger: logger)
+            return .finished(report)
+        }
         if let id = request.id { logger[metadataKey: "router.request_id"] = "\(id)" }
-        var delivery = Delivery(request: request, context: DeliveryContext(route: route, messageID: messageID))
-        var report = DeliveryReport(route: route, requestID: request.id, messageID: messageID, outcome: .completed)
+        var delivery = Delivery(request: request, context: DeliveryContext(route: route, messageID: message.messageID))
+        var report = DeliveryReport(route: route, requestID: request.id, messageID: message.messageID, outcome: .completed)
         var passed: [any FilterStage] = []
-        defer { log(report, logger: logger) }
-
         for stage in stages {
+            let decision: StageDecision
             do {
-                switch try await stage.process(delivery) {
-                case .pass(let changed):
-                    delivery = changed
-                    passed.append(stage)
-                case .drop(let drop):
-                    report.outcome = drop.isInvalid
-                        ? .invalid(reason: "\(stage.name): \(drop.message)")
-                        : .dropped(code: drop.code, message: drop.message)
-                    await settle(passed, delivery, report)
-                    return report
-                }
+                decision = try await stage.process(delivery)
             } catch {
                 report.outcome = .retry(reason: "stage \(stage.name) failed: \(error)")
-                await settle(passed, delivery, report)
-                return report
+                return await finish(report, passed, delivery, logger)
+            }
+            switch decision {
+            case .pass(let changed):
+                delivery = changed
+                passed.append(stage)
+            case .drop(let drop):
+                report.outcome = drop.isInvalid
+                    ? .invalid(reason: "\(stage.name): \(drop.message)")
+                    : .dropped(code: drop.code, message: drop.message)
+                return await finish(report, passed, delivery, logger)
             }
         }
         if !delivery.audience.pendingRooms.isEmpty {
             report.outcome = .invalid(reason: "the request names rooms but route '\(route)' has no rooms filter to expand them")
-            await settle(passed, delivery, report)
-            return report
+            return await finish(report, passed, delivery, logger)
         }
+        return .ready(Ready(delivery: delivery, passed: passed, report: report, logger: logger))
+    }
 
-        let connections = AudienceResolver.connections(for: delivery.audience, in: store)
-        let sinkReport = await sink.deliver(delivery.request.data, to: connections, deadline: deadline)
-        report.absorb(sinkReport)
-        if !sinkReport.gone.isEmpty {
-            do {
-                report.pruned = try await store.delete(sinkReport.gone)
-            } catch {
-                logger.error("prune_failed: could not delete \(sinkReport.gone.count) gone connections: \(error)")
-            }
-        }
+    private func finish(_ report: DeliveryReport, _ passed: [any FilterStage], _ delivery: Delivery, _ logger: Logger) async -> Prepared {
         await settle(passed, delivery, report)
-        return report
+        log(report, logger: logger)
+        return .finished(report)
+    }
+
+    /// Deletes the batch's gone connections once; returns those now absent from the store.
+    private func prune(_ gone: Set<Connection>, logger: Logger) async -> Set<Connection> {
+        guard !gone.isEmpty else { return [] }
+        do {
+            _ = try await store.delete(Array(gone))
+            return gone
+        } catch {
+            var logger = logger
+            logger[metadataKey: "router.route"] = "\(route)"
+            logger.error("prune_failed: could not delete \(gone.count) gone connections: \(error)")
+            return []
+        }
     }
 
     private func settle(_ stages: [any FilterStage], _ delivery: Delivery, _ report: DeliveryReport) async {

@@ -2,6 +2,9 @@
 /// tests.
 ///
 /// Every implementation guarantees:
+/// - it reads `connections` exactly once (``ConnectionBatches/forEach(_:)``), even when it
+///   posts nothing: the requests of a batch share one read of the store, which starts when
+///   every one of them reads;
 /// - each connection handed over by `connections` ends in exactly one of the report's classes
 ///   (delivered, gone, rejected, failed, skipped), so nothing is lost silently;
 /// - no new post starts after `deadline`; connections not attempted by then are `skipped`;

@@ -1,0 +1,53 @@
+/// The number of posts allowed in flight, adapted to throttling (AIMD): halved on a 429,
+/// grown by one for every window's worth of successes, between 1 and the configured maximum.
+/// Posts wait in arrival order for a free slot.
+actor AdaptiveWindow {
+    let maximum: Int
+    private(set) var limit: Double
+    private var inFlight = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var waiterStart = 0
+
+    init(maximum: Int) {
+        self.maximum = max(maximum, 1)
+        self.limit = Double(self.maximum)
+    }
+
+    func acquire() async {
+        if inFlight < Int(limit), waiterStart == waiters.count {
+            inFlight += 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        inFlight -= 1
+        wakeWaiters()
+    }
+
+    /// A post succeeded: additive increase.
+    func succeeded() {
+        guard limit < Double(maximum) else { return }
+        limit = min(Double(maximum), limit + 1 / limit)
+        wakeWaiters()
+    }
+
+    /// A post was throttled: multiplicative decrease.
+    func throttled() {
+        limit = max(1, limit / 2)
+    }
+
+    private func wakeWaiters() {
+        while inFlight < Int(limit), waiterStart < waiters.count {
+            inFlight += 1
+            let waiter = waiters[waiterStart]
+            waiterStart += 1
+            waiter.resume()
+        }
+        if waiterStart > 256, waiterStart * 2 > waiters.count {
+            waiters.removeFirst(waiterStart)
+            waiterStart = 0
+        }
+    }
+}

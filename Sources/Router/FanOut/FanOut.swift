@@ -1,0 +1,161 @@
+import Synchronization
+
+/// Posts one payload to a stream of connections with a bounded, adaptive number of posts in
+/// flight, and reports what became of every connection (DESIGN §2, §3).
+///
+/// Guarantees:
+/// - at most `maxInFlight` posts run at once; a 429 halves the window and is retried with
+///   jittered backoff, successes grow it back;
+/// - transient failures (5xx, resets, timeouts) are retried with jittered backoff while the
+///   deadline allows; whatever is still failing then is counted `failed`;
+/// - no post starts after the deadline; connections read but not attempted are `skipped`;
+/// - a 403 stops the request: no new post starts, and reading stops;
+/// - every connection read ends in exactly one class: delivered, gone, rejected, forbidden,
+///   failed or skipped;
+/// - reading is paced by posting: the reader waits for a free slot before taking the next
+///   connection, so memory holds the window and the pages in flight.
+public struct FanOut: Sendable {
+    public let maxInFlight: Int
+    /// Backoff between attempts at one connection.
+    public let backoff: Backoff
+    /// Attempts at one connection that keeps failing transiently (429s retry until the deadline).
+    public let maxTransientAttempts: Int
+
+    public init(maxInFlight: Int = 256, backoff: Backoff = Backoff(), maxTransientAttempts: Int = 6) {
+        self.maxInFlight = maxInFlight
+        self.backoff = backoff
+        self.maxTransientAttempts = maxTransientAttempts
+    }
+
+    /// Jittered exponential backoff: attempt n waits a random time in [0, min(cap, base·2ⁿ)].
+    public struct Backoff: Sendable {
+        public var base: Duration
+        public var cap: Duration
+
+        public init(base: Duration = .milliseconds(25), cap: Duration = .seconds(1)) {
+            self.base = base
+            self.cap = cap
+        }
+
+        func delay(after attempt: Int) -> Duration {
+            let ceiling = min(cap, base * (1 << min(attempt - 1, 20)))
+            let nanoseconds = ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000
+            return .nanoseconds(Int64.random(in: 0...max(nanoseconds, 0)))
+        }
+    }
+
+    /// Posts to every connection of `connections` with `post`, until `deadline`.
+    public func run(
+        _ connections: ConnectionBatches, deadline: ContinuousClock.Instant,
+        post: @escaping @Sendable (Connection) async -> PostOutcome
+    ) async -> SinkReport {
+        let window = AdaptiveWindow(maximum: maxInFlight)
+        let report = SharedReport()
+        let stopped = StopFlag()
+        let (queue, enqueue) = AsyncStream.makeStream(of: Connection.self)
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await connections.forEach { batch in
+                        for connection in batch {
+                            if stopped.isSet || ContinuousClock.now >= deadline {
+                                report.state.withLock { $0.skipped += 1 }
+                                if stopped.isSet { throw StopReading() }
+                                continue
+                            }
+                            await window.acquire()
+                            enqueue.yield(connection)
+                        }
+                    }
+                } catch is StopReading {
+                } catch {
+                    report.state.withLock { $0.readError = "\(error)" }
+                }
+                enqueue.finish()
+            }
+            for await connection in queue {
+                group.addTask {
+                    let outcome = await attempt(connection, deadline: deadline, window: window, stopped: stopped, post: post)
+                    report.state.withLock { $0.record(outcome, for: connection) }
+                    await window.release()
+                }
+            }
+        }
+        return report.state.withLock { $0 }
+    }
+
+    /// The final outcome of one connection after retries, or `nil` when it was skipped.
+    private func attempt(
+        _ connection: Connection, deadline: ContinuousClock.Instant, window: AdaptiveWindow, stopped: StopFlag,
+        post: @Sendable (Connection) async -> PostOutcome
+    ) async -> FinalOutcome {
+        var attempts = 0
+        var wasThrottled = false
+        while true {
+            if stopped.isSet || ContinuousClock.now >= deadline { return attempts == 0 ? .skipped : .failed(throttled: wasThrottled) }
+            attempts += 1
+            let outcome = await post(connection)
+            switch outcome {
+            case .delivered:
+                await window.succeeded()
+                return .done(.delivered, throttled: wasThrottled)
+            case .gone, .rejected:
+                return .done(outcome, throttled: wasThrottled)
+            case .forbidden:
+                stopped.set()
+                return .done(outcome, throttled: wasThrottled)
+            case .throttled:
+                wasThrottled = true
+                await window.throttled()
+            case .transient:
+                if attempts >= maxTransientAttempts { return .failed(throttled: wasThrottled) }
+            }
+            let wait = backoff.delay(after: attempts)
+            guard ContinuousClock.now + wait < deadline else { return .failed(throttled: wasThrottled) }
+            try? await Task.sleep(for: wait)
+        }
+    }
+
+    struct StopReading: Error {}
+}
+
+/// The report under construction, shared by the reader and the posts.
+final class SharedReport: Sendable {
+    let state = Mutex(SinkReport())
+}
+
+/// Set once a request must stop posting (a 403); read by every post and the reader.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
+}
+
+/// What one connection ended as, after retries.
+enum FinalOutcome {
+    case done(PostOutcome, throttled: Bool)
+    case failed(throttled: Bool)
+    case skipped
+}
+
+extension SinkReport {
+    mutating func record(_ outcome: FinalOutcome, for connection: Connection) {
+        switch outcome {
+        case .skipped:
+            skipped += 1
+        case .failed(let wasThrottled):
+            failed += 1
+            if wasThrottled { throttled += 1 }
+        case .done(let result, let wasThrottled):
+            if wasThrottled { throttled += 1 }
+            switch result {
+            case .delivered: delivered += 1
+            case .gone: gone.append(connection)
+            case .forbidden: forbidden += 1
+            case .rejected: rejected += 1
+            case .throttled, .transient: failed += 1
+            }
+        }
+    }
+}

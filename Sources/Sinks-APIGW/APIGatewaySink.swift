@@ -1,0 +1,89 @@
+import AWSCore
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import RouterCore
+
+/// The `apigw` sink: posts each payload to `{endpoint}/@connections/{id}` through the API
+/// Gateway Management API, signed with SigV4 for `execute-api`, with the fan-out engine's
+/// bounded, adaptive concurrency over the process's one HTTP client.
+///
+/// Guarantees: the payload buffer and its hash are made once per request and shared by every
+/// post; the connection id is percent-encoded into one path segment; each post has its own
+/// timeout (`timeout`, never past the deadline); answers are classified as DESIGN §3 says
+/// (``APIGatewayAnswer``).
+public struct APIGatewaySink: Sink {
+    public let configuration: APIGatewaySinkConfiguration
+    let httpClient: HTTPClient
+    let credentials: any AWSCredentialProvider
+    let signer: SigV4Signer
+    let fanOut: FanOut
+
+    /// `region` is used when the configuration has none and the endpoint is not an
+    /// execute-api host.
+    public init(
+        configuration: APIGatewaySinkConfiguration, httpClient: HTTPClient, credentials: any AWSCredentialProvider, region: String,
+        backoff: FanOut.Backoff = FanOut.Backoff()
+    ) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.credentials = credentials
+        self.signer = SigV4Signer(service: "execute-api", region: configuration.region ?? region)
+        self.fanOut = FanOut(maxInFlight: configuration.maxInFlight, backoff: backoff)
+    }
+
+    public func deliver(_ payload: Payload, to connections: ConnectionBatches, deadline: ContinuousClock.Instant) async -> SinkReport {
+        let body = ByteBuffer(bytes: payload.bytes)
+        let payloadHash = SigV4Signer.payloadHash(payload.bytes)
+        return await fanOut.run(connections, deadline: deadline) { connection in
+            await post(body, payloadHash: payloadHash, to: connection.connectionID, deadline: deadline)
+        }
+    }
+
+    private var hostHeader: String {
+        let endpoint = configuration.endpoint
+        guard let port = endpoint.port, !(endpoint.scheme == "https" && port == 443), !(endpoint.scheme == "http" && port == 80) else {
+            return endpoint.host
+        }
+        return "\(endpoint.host):\(port)"
+    }
+
+    /// One attempt at one connection.
+    func post(_ body: ByteBuffer, payloadHash: String, to connectionID: String, deadline: ContinuousClock.Instant) async -> PostOutcome {
+        let endpoint = configuration.endpoint
+        let path = endpoint.basePath + "/@connections/" + URIEncoding.encode(connectionID)
+        let keys: AWSCredentials
+        do {
+            keys = try await credentials.credentials()
+        } catch {
+            return .transient("no credentials: \(error)")
+        }
+        let host = hostHeader
+        var request = HTTPClientRequest(url: "\(endpoint.scheme)://\(host)\(path)")
+        request.method = .POST
+        request.headers.add(name: "Host", value: host)
+        let toSign = SigV4Signer.Request(method: "POST", path: path, headers: [(name: "Host", value: host)], payloadHash: payloadHash)
+        for header in signer.signatureHeaders(for: toSign, credentials: keys, date: Date()) {
+            request.headers.add(name: header.name, value: header.value)
+        }
+        request.body = .bytes(body)
+        let remaining = deadline - ContinuousClock.now
+        guard remaining > .zero else { return .transient("deadline passed") }
+        let timeout = min(configuration.timeout, remaining)
+        do {
+            let response = try await httpClient.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let answer = try await response.body.collect(upTo: 64 * 1024)
+            return APIGatewayAnswer.classify(status: Int(response.status.code), body: answer)
+        } catch {
+            return .transient("\(error)")
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds.
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,71 @@
+import Logging
+import RouterCore
+import RouterTestSupport
+import Synchronization
+import Testing
+
+/// The requests of one batch share their store reads and their pruning.
+@Suite("Batch sharing")
+struct BatchSharingTests {
+    /// A store that counts its reads and deletes.
+    final class CountingStore: ConnectionStore {
+        let base: MemoryConnectionStore
+        let scans = Mutex(0)
+        let queries = Mutex<[[String]]>([])
+        let deletes = Mutex<[[Connection]]>([])
+
+        init(_ base: MemoryConnectionStore) { self.base = base }
+
+        func connections(of users: [String]) -> ConnectionBatches {
+            queries.withLock { $0.append(users) }
+            return base.connections(of: users)
+        }
+
+        func scan() -> ConnectionBatches {
+            scans.withLock { $0 += 1 }
+            return base.scan()
+        }
+
+        func delete(_ connections: [Connection]) async throws -> Int {
+            deletes.withLock { $0.append(connections) }
+            return try await base.delete(connections)
+        }
+
+        func put(_ connection: Connection) async throws { try await base.put(connection) }
+    }
+
+    @Test("broadcasts scan once, multicasts query each distinct user once, each request keeps its own exclusions")
+    func sharedReads() async {
+        let store = CountingStore(PipelineTests.store())
+        let sink = RecordingSink()
+        let pipeline = Pipeline(route: "batch", stages: [DedupeStage(), ExcludeStage()], store: store, sink: sink)
+        let bodies = [
+            #"{"data":"b1"}"#,
+            #"{"exclude_users":["alice"],"data":"b2"}"#,
+            #"{"users":["alice","bob"],"data":"m1"}"#,
+            #"{"users":["bob","carol"],"exclude_connections":["c1"],"data":"m2"}"#,
+            #"{"users":"bad","data":"x"}"#,
+        ]
+        let reports = await pipeline.deliver(bodies.map { Pipeline.Message(body: Array($0.utf8)) }, deadline: .now + .seconds(10), logger: PipelineTests.logger)
+        #expect(reports.map(\.delivered) == [5, 3, 3, 1, 0])
+        #expect(reports[4].isInvalid)
+        #expect(store.scans.withLock { $0 } == 1)
+        #expect(store.queries.withLock { $0 } == [["alice", "bob", "carol"]])
+        func payloads(_ id: String) -> [String] { (sink.received[id] ?? []).map { String(decoding: $0, as: UTF8.self) }.sorted() }
+        #expect(payloads("a1") == [#""b1""#, #""m1""#])
+        #expect(payloads("b1") == [#""b1""#, #""b2""#, #""m1""#, #""m2""#])
+        #expect(payloads("c1") == [#""b1""#, #""b2""#])
+        #expect(payloads("d1") == [#""b1""#, #""b2""#])
+    }
+
+    @Test("a stale connection reached by several requests is pruned once")
+    func prunedOnce() async {
+        let store = CountingStore(PipelineTests.store())
+        let pipeline = Pipeline(route: "batch", stages: [DedupeStage(), ExcludeStage()], store: store, sink: RecordingSink(goneIDs: ["b1"]))
+        let bodies = [#"{"users":["bob"],"data":1}"#, #"{"users":["bob","alice"],"data":2}"#, #"{"data":3}"#]
+        let reports = await pipeline.deliver(bodies.map { Pipeline.Message(body: Array($0.utf8)) }, deadline: .now + .seconds(10), logger: PipelineTests.logger)
+        #expect(reports.map(\.gone) == [1, 1, 1])
+        #expect(reports.map(\.pruned) == [1, 1, 1])
+        #expect(store.deletes.withLock { $0 } == [[Connection(userID: "bob", connectionID: "b1")]])
+    }
+}

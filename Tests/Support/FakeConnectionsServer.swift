@@ -1,0 +1,101 @@
+import Foundation
+import Synchronization
+
+/// A faithful fake of the API Gateway Management API (`/@connections/{id}`), for contract
+/// and fault tests: it records every payload per connection id and answers as API Gateway
+/// does: 200 for a live id, 410 `GoneException` for an unknown one, `GET` with
+/// `connectedAt`/`identity`/`lastActiveAt`, `DELETE` with 204. Faults are injectable per
+/// id (`gone`, any status, a delay) or by ratio (a share of posts answered 429 or 500).
+public final class FakeConnectionsServer: Sendable {
+    public enum Behaviour: Sendable {
+        /// Answer 410 as if the client had left.
+        case gone
+        /// Answer this status every time.
+        case status(Int)
+        /// Wait this long, then answer normally.
+        case delay(Duration)
+    }
+
+    struct State {
+        var live: Set<String>
+        var behaviours: [String: Behaviour] = [:]
+        var received: [String: [[UInt8]]] = [:]
+        /// Connection ids in the order their successful posts were answered.
+        var answeredOrder: [String] = []
+        var throttleRatio = 0.0
+        var errorRatio = 0.0
+        var posts = 0
+        var inFlight = 0
+        var mostInFlight = 0
+    }
+
+    private let state: Mutex<State>
+    /// The path in front of `/@connections` (a stage or custom domain base path).
+    public let basePath: String
+
+    public init(live: some Sequence<String>, basePath: String = "") {
+        state = Mutex(State(live: Set(live)))
+        self.basePath = basePath
+    }
+
+    public func set(_ id: String, _ behaviour: Behaviour) { state.withLock { $0.behaviours[id] = behaviour } }
+    public func setRatios(throttled: Double = 0, errors: Double = 0) {
+        state.withLock { $0.throttleRatio = throttled; $0.errorRatio = errors }
+    }
+
+    /// Payloads received (and answered 200) per connection id.
+    public var received: [String: [[UInt8]]] { state.withLock { $0.received } }
+    public var answeredOrder: [String] { state.withLock { $0.answeredOrder } }
+    public var posts: Int { state.withLock { $0.posts } }
+    public var mostInFlight: Int { state.withLock { $0.mostInFlight } }
+    public var live: Set<String> { state.withLock { $0.live } }
+
+    /// Runs `body` with the server's base URL (`http://127.0.0.1:PORT` + base path).
+    public func run<Result: Sendable>(_ body: @escaping @Sendable (String) async throws -> Result) async throws -> Result {
+        try await FakeHTTPServer.with({ request in await self.answer(request) }) { url in try await body(url + self.basePath) }
+    }
+
+    func answer(_ request: FakeRequest) async -> FakeResponse {
+        let prefix = basePath + "/@connections/"
+        guard request.path.hasPrefix(prefix), let id = String(request.path.dropFirst(prefix.count)).removingPercentEncoding, !id.isEmpty else {
+            return .json(404, #"{"message":"Not Found"}"#)
+        }
+        switch request.method {
+        case "POST": return await post(request.body, to: id)
+        case "GET":
+            guard state.withLock({ $0.live.contains(id) }) else { return Self.gone }
+            return .json(200, #"{"connectedAt":"2026-11-29T08:00:00.000Z","identity":{"sourceIp":"127.0.0.1","userAgent":"test"},"lastActiveAt":"2026-11-29T08:00:00.000Z"}"#)
+        case "DELETE":
+            return state.withLock { $0.live.remove(id) } == nil ? Self.gone : FakeResponse(status: 204)
+        default:
+            return .json(405, #"{"message":"Method Not Allowed"}"#)
+        }
+    }
+
+    static let gone = FakeResponse.json(410, #"{"message":null}"#, headers: [("x-amzn-ErrorType", "GoneException")])
+
+    private func post(_ body: [UInt8], to id: String) async -> FakeResponse {
+        let (behaviour, roll, throttle, errors) = state.withLock { state in
+            state.posts += 1
+            state.inFlight += 1
+            state.mostInFlight = max(state.mostInFlight, state.inFlight)
+            return (state.behaviours[id], Double.random(in: 0..<1), state.throttleRatio, state.errorRatio)
+        }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        switch behaviour {
+        case .gone: return Self.gone
+        case .status(let status): return .json(status, #"{"message":"injected \#(status)"}"#)
+        case .delay(let wait): try? await Task.sleep(for: wait)
+        case nil: break
+        }
+        if roll < throttle { return .json(429, #"{"message":"Too Many Requests"}"#, headers: [("x-amzn-ErrorType", "LimitExceededException")]) }
+        if roll < throttle + errors { return .json(500, #"{"message":"Internal server error"}"#) }
+        guard body.count <= 131_072 else { return .json(413, #"{"message":"Request Too Long"}"#, headers: [("x-amzn-ErrorType", "PayloadTooLargeException")]) }
+        return state.withLock { state in
+            guard state.live.contains(id) else { return Self.gone }
+            state.received[id, default: []].append(body)
+            state.answeredOrder.append(id)
+            return FakeResponse(status: 200)
+        }
+    }
+}
