@@ -114,6 +114,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RouterAppTests", dependencies: ["RouterApp", "RouterTestSupport"], path: "Tests/RouterAppTests", swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["RouterTestSupport"], path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "RouterTestSupport", "DynamoStore", "APIGatewaySink",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/EndToEndTests",
+            swiftSettings: swiftSettings
+        ),
     ]
 )
