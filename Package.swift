@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -73,6 +74,18 @@ let package = Package(
             name: "custom-stage-example",
             dependencies: ["RouterApp", "RouterCore", .product(name: "Logging", package: "swift-log")],
             path: "Examples/CustomStage",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "router-bench",
+            dependencies: [
+                "RouterCore", "AWSCore", "DynamoStore", "APIGatewaySink",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/RouterBench",
             swiftSettings: swiftSettings
         ),
         .target(

@@ -14,6 +14,9 @@ public final class FakeConnectionsServer: Sendable {
         case status(Int)
         /// Wait this long, then answer normally.
         case delay(Duration)
+        /// Answer only once this many other posts were delivered (500 after 60 s): proves the
+        /// others were not held back by this one, without timing assumptions.
+        case holdUntilDelivered(Int)
     }
 
     struct State {
@@ -86,6 +89,11 @@ public final class FakeConnectionsServer: Sendable {
         case .gone: return Self.gone
         case .status(let status): return .json(status, #"{"message":"injected \#(status)"}"#)
         case .delay(let wait): try? await Task.sleep(for: wait)
+        case .holdUntilDelivered(let count):
+            for _ in 0..<6000 where state.withLock({ $0.received.count }) < count {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            guard state.withLock({ $0.received.count }) >= count else { return .json(500, #"{"message":"held too long"}"#) }
         case nil: break
         }
         if roll < throttle { return .json(429, #"{"message":"Too Many Requests"}"#, headers: [("x-amzn-ErrorType", "LimitExceededException")]) }

@@ -21,15 +21,10 @@ actor AdaptiveWindow {
         await withCheckedContinuation { waiters.append($0) }
     }
 
-    func release() {
+    /// A post ended; a success grows the window (additive increase).
+    func release(succeeded: Bool) {
         inFlight -= 1
-        wakeWaiters()
-    }
-
-    /// A post succeeded: additive increase.
-    func succeeded() {
-        guard limit < Double(maximum) else { return }
-        limit = min(Double(maximum), limit + 1 / limit)
+        if succeeded, limit < Double(maximum) { limit = min(Double(maximum), limit + 1 / limit) }
         wakeWaiters()
     }
 

@@ -54,7 +54,7 @@ public struct FanOut: Sendable {
         let stopped = StopFlag()
         let (queue, enqueue) = AsyncStream.makeStream(of: Connection.self)
 
-        await withTaskGroup(of: Void.self) { group in
+        await withDiscardingTaskGroup { group in
             group.addTask {
                 do {
                     try await connections.forEach { batch in
@@ -78,7 +78,7 @@ public struct FanOut: Sendable {
                 group.addTask {
                     let outcome = await attempt(connection, deadline: deadline, window: window, stopped: stopped, post: post)
                     report.state.withLock { $0.record(outcome, for: connection) }
-                    await window.release()
+                    await window.release(succeeded: outcome.isDelivered)
                 }
             }
         }
@@ -98,7 +98,6 @@ public struct FanOut: Sendable {
             let outcome = await post(connection)
             switch outcome {
             case .delivered:
-                await window.succeeded()
                 return .done(.delivered, throttled: wasThrottled)
             case .gone, .rejected:
                 return .done(outcome, throttled: wasThrottled)
@@ -137,6 +136,11 @@ enum FinalOutcome {
     case done(PostOutcome, throttled: Bool)
     case failed(throttled: Bool)
     case skipped
+
+    var isDelivered: Bool {
+        if case .done(.delivered, _) = self { return true }
+        return false
+    }
 }
 
 extension SinkReport {

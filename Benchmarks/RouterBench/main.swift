@@ -1,0 +1,135 @@
+// The router's benchmark: one scenario per process, so that peak RSS is the scenario's own.
+// scripts/bench.sh starts the backends (nginx as DynamoDB and as `@connections`), runs the
+// scenarios in a release build and writes docs/benchmarks.md from the JSON lines printed here.
+//
+//   router-bench broadcast <dynamodb-url> <connections-url> <table: small | large>
+//   router-bench multicast <dynamodb-url> <connections-url> <requests> <users-per-request>
+//   router-bench raw <dynamodb-url> <connections-url> <posts>      (the HTTP client alone)
+//   router-bench engine <dynamodb-url> <connections-url> <posts>   (the fan-out engine alone)
+// BENCH_IN_FLIGHT sets max_in_flight (default 256).
+
+import AWSCore
+import APIGatewaySink
+import AsyncHTTPClient
+import DynamoStore
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import RouterCore
+
+let inFlight = Int(ProcessInfo.processInfo.environment["BENCH_IN_FLIGHT"] ?? "") ?? 256
+
+/// Prints one JSON line: posts, wall seconds, posts per second, CPU µs per post, peak RSS.
+func printResult(_ scenario: String, posts: Int, elapsed: Duration, cpu: Duration, extra: String) {
+    func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+    print(#"{"scenario":"\#(scenario)","posts":\#(posts),"seconds":\#(seconds(elapsed)),"posts_per_second":\#(Double(posts) / seconds(elapsed)),"#
+        + #""cpu_us_per_post":\#(seconds(cpu) * 1e6 / Double(max(posts, 1))),"peak_rss_mb":\#(Double(Usage.now().peakRSSKilobytes) / 1024),\#(extra)}"#)
+}
+
+struct Usage {
+    let cpu: Duration
+    let peakRSSKilobytes: Int
+
+    static func now() -> Usage {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let micros = (Int64(usage.ru_utime.tv_sec) + Int64(usage.ru_stime.tv_sec)) * 1_000_000
+            + Int64(usage.ru_utime.tv_usec) + Int64(usage.ru_stime.tv_usec)
+        return Usage(cpu: .microseconds(micros), peakRSSKilobytes: Int(usage.ru_maxrss))
+    }
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 5 else {
+    FileHandle.standardError.write(Data("usage: router-bench broadcast|multicast <dynamodb-url> <connections-url> <segments|requests> [users]\n".utf8))
+    exit(2)
+}
+let scenario = arguments[1], dynamoURL = arguments[2], connectionsURL = arguments[3]
+let size = Int(arguments[4]) ?? 0
+let table = scenario == "broadcast" ? arguments[4] : "bench"
+let usersPerRequest = arguments.count > 5 ? Int(arguments[5]) ?? 100 : 100
+
+var clientConfiguration = HTTPClient.Configuration()
+clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = inFlight
+let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+let credentials = CachingCredentialProvider(StaticCredentialProvider(AWSCredentials(accessKeyID: "AKIABENCH", secretAccessKey: "bench")))
+let aws = AWSClient(httpClient: httpClient, credentials: credentials, endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_DYNAMODB": dynamoURL]))
+
+func options<Configuration: PluginConfiguration>(_ type: Configuration.Type, _ yaml: String) throws -> Configuration {
+    var mapping = try ConfigValue.load(yaml: yaml, file: "bench").mapping()
+    let configuration = try Configuration(options: &mapping)
+    try mapping.finish()
+    return configuration
+}
+
+let store = DynamoConnectionStore(
+    configuration: try options(DynamoStoreConfiguration.self, "table: \(table)\nscan_segments: 4\nquery_concurrency: 64"),
+    aws: aws, region: "us-east-1")
+let sink = APIGatewaySink(
+    configuration: try options(APIGatewaySinkConfiguration.self, "endpoint: \(connectionsURL)\nregion: us-east-1\nmax_in_flight: \(inFlight)"),
+    httpClient: httpClient, credentials: credentials, region: "us-east-1")
+let pipeline = Pipeline(route: "bench", stages: [DedupeStage(), ExcludeStage()], store: store, sink: sink)
+let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+
+let messages: [Pipeline.Message]
+if scenario == "broadcast" {
+    messages = [Pipeline.Message(body: Array(#"{"data":{"type":"announcement","message":"benchmark broadcast"}}"#.utf8))]
+} else {
+    messages = (0..<size).map { request in
+        let users = (0..<usersPerRequest).map { "\"user-\(request)-\($0)\"" }.joined(separator: ",")
+        return Pipeline.Message(body: Array(#"{"users":[\#(users)],"data":{"type":"notification","message":"benchmark multicast"}}"#.utf8))
+    }
+}
+
+if scenario == "engine" {
+    // The fan-out engine alone: `size` connections, every post answered at once.
+    let batches = ConnectionBatches { consume in
+        for start in stride(from: 0, to: size, by: 1000) {
+            try await consume((start..<min(start + 1000, size)).map { Connection(userID: "u\($0 % 1000)", connectionID: "c\($0)") })
+        }
+    }
+    let before = Usage.now()
+    let started = ContinuousClock.now
+    let report = await FanOut(maxInFlight: inFlight).run(batches, deadline: .now + .seconds(600)) { _ in .delivered }
+    printResult("engine", posts: report.delivered, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
+    exit(0)
+}
+
+if scenario == "raw" {
+    // The HTTP client alone: `size` POSTs with `inFlight` in flight, unsigned, no router.
+    let before = Usage.now()
+    let started = ContinuousClock.now
+    await withTaskGroup(of: Void.self) { group in
+        for index in 0..<size {
+            if index >= inFlight { await group.next() }
+            group.addTask {
+                var request = HTTPClientRequest(url: connectionsURL + "/@connections/raw-\(index)")
+                request.method = .POST
+                request.body = .bytes(ByteBuffer(string: #"{"type":"announcement"}"#))
+                _ = try? await httpClient.execute(request, timeout: .seconds(5)).body.collect(upTo: 1024)
+            }
+        }
+    }
+    printResult("raw", posts: size, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
+    try await httpClient.shutdown()
+    exit(0)
+}
+
+let before = Usage.now()
+let started = ContinuousClock.now
+let reports = await pipeline.deliver(messages, deadline: .now + .seconds(600), logger: logger)
+let elapsed = ContinuousClock.now - started
+let after = Usage.now()
+try await httpClient.shutdown()
+
+let posts = reports.reduce(0) { $0 + $1.delivered + $1.gone + $1.rejected + $1.failed }
+let completed = reports.allSatisfy { $0.outcome == .completed }
+for report in reports where report.outcome != .completed {
+    FileHandle.standardError.write(Data("router-bench: \(report.outcome)\n".utf8))
+}
+printResult(
+    scenario, posts: posts, elapsed: elapsed, cpu: after.cpu - before.cpu,
+    extra: #""delivered":\#(reports.reduce(0) { $0 + $1.delivered }),"pruned":\#(reports.reduce(0) { $0 + $1.pruned }),"outcome":"\#(completed ? "completed" : "not completed")""#)
