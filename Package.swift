@@ -92,7 +92,6 @@ let package = Package(
             name: "RouterTestSupport",
             dependencies: [
                 "RouterCore",
-                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

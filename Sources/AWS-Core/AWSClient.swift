@@ -84,7 +84,7 @@ public struct AWSClient: Sendable {
         let remaining = deadline - ContinuousClock.now
         guard remaining > .zero else { throw AWSError(code: "DeadlineExceeded", message: "no time left for the call") }
         do {
-            let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(remaining.components.seconds) * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000))
+            let response = try await httpClient.execute(request, timeout: TimeAmount(remaining))
             let buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
             let bytes = Array(buffer.readableBytesView)
             guard (200..<300).contains(response.status.code) else {

@@ -15,8 +15,6 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The wait before attempt `attempt + 1`, after `attempt` attempts (from 1) failed.
     public func delay(after attempt: Int, using random: inout some RandomNumberGenerator) -> Duration {
         let exponent = min(attempt - 1, 30)
-        let ceiling = min(cap, base * (1 << exponent))
-        let nanoseconds = ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000
-        return .nanoseconds(Int64.random(in: 0...max(nanoseconds, 0), using: &random))
+        return min(cap, base * (1 << exponent)) * Double.random(in: 0...1, using: &random)
     }
 }

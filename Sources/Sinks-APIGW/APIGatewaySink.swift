@@ -19,6 +19,10 @@ public struct APIGatewaySink: Sink {
     let credentials: any AWSCredentialProvider
     let signer: SigV4Signer
     let fanOut: FanOut
+    /// The `Host` header, with the port when it is not the scheme's default.
+    let host: String
+    /// `{basePath}/@connections/`, to which each post appends its encoded id.
+    let connectionsPath: String
 
     /// `region` is used when the configuration has none and the endpoint is not an
     /// execute-api host.
@@ -31,6 +35,10 @@ public struct APIGatewaySink: Sink {
         self.credentials = credentials
         self.signer = SigV4Signer(service: "execute-api", region: configuration.region ?? region)
         self.fanOut = FanOut(maxInFlight: configuration.maxInFlight, backoff: backoff)
+        let endpoint = configuration.endpoint
+        let isDefaultPort = endpoint.port == nil || (endpoint.scheme == "https" && endpoint.port == 443) || (endpoint.scheme == "http" && endpoint.port == 80)
+        self.host = isDefaultPort ? endpoint.host : "\(endpoint.host):\(endpoint.port!)"
+        self.connectionsPath = endpoint.basePath + "/@connections/"
     }
 
     public func deliver(_ payload: Payload, to connections: ConnectionBatches, deadline: ContinuousClock.Instant) async -> SinkReport {
@@ -41,26 +49,16 @@ public struct APIGatewaySink: Sink {
         }
     }
 
-    private var hostHeader: String {
-        let endpoint = configuration.endpoint
-        guard let port = endpoint.port, !(endpoint.scheme == "https" && port == 443), !(endpoint.scheme == "http" && port == 80) else {
-            return endpoint.host
-        }
-        return "\(endpoint.host):\(port)"
-    }
-
     /// One attempt at one connection.
     func post(_ body: ByteBuffer, payloadHash: String, to connectionID: String, deadline: ContinuousClock.Instant) async -> PostOutcome {
-        let endpoint = configuration.endpoint
-        let path = endpoint.basePath + "/@connections/" + URIEncoding.encode(connectionID)
+        let path = connectionsPath + URIEncoding.encode(connectionID)
         let keys: AWSCredentials
         do {
             keys = try await credentials.credentials()
         } catch {
             return .transient("no credentials: \(error)")
         }
-        let host = hostHeader
-        var request = HTTPClientRequest(url: "\(endpoint.scheme)://\(host)\(path)")
+        var request = HTTPClientRequest(url: "\(configuration.endpoint.scheme)://\(host)\(path)")
         request.method = .POST
         request.headers.add(name: "Host", value: host)
         let toSign = SigV4Signer.Request(method: "POST", path: path, headers: [(name: "Host", value: host)], payloadHash: payloadHash)
@@ -72,18 +70,11 @@ public struct APIGatewaySink: Sink {
         guard remaining > .zero else { return .transient("deadline passed") }
         let timeout = min(configuration.timeout, remaining)
         do {
-            let response = try await httpClient.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
             let answer = try await response.body.collect(upTo: 64 * 1024)
             return APIGatewayAnswer.classify(status: Int(response.status.code), body: answer)
         } catch {
             return .transient("\(error)")
         }
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds.
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }

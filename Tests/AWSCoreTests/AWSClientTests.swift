@@ -107,12 +107,16 @@ struct AWSClientTests {
 /// The Query and REST protocols against real and fake peers.
 @Suite("AWS protocols")
 struct AWSProtocolTests {
+    /// A client whose SNS calls go to the shared moto_server.
+    static func snsOnMoto() throws -> AWSClient {
+        AWSClient(
+            httpClient: .shared, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "test", secretAccessKey: "test")),
+            endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_SNS": try TestPeers.requireMoto()]))
+    }
+
     @Test("Query: SNS CreateTopic and Publish on moto return a topic ARN and a message id")
     func snsPublish() async throws {
-        let moto = try TestPeers.requireMoto()
-        let client = AWSClient(
-            httpClient: .shared, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "test", secretAccessKey: "test")),
-            endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_SNS": moto]))
+        let client = try Self.snsOnMoto()
         let name = "t-\(UUID().uuidString.prefix(8))"
         let created = try await client.query(.sns, action: "CreateTopic", version: "2010-03-31", parameters: [("Name", name)], region: "us-east-1", deadline: .now + .seconds(10))
         let topic = try #require(XMLText.first("TopicArn", in: created))
@@ -125,10 +129,7 @@ struct AWSProtocolTests {
 
     @Test("Query errors are read from the XML answer")
     func queryError() async throws {
-        let moto = try TestPeers.requireMoto()
-        let client = AWSClient(
-            httpClient: .shared, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "test", secretAccessKey: "test")),
-            endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_SNS": moto]))
+        let client = try Self.snsOnMoto()
         do {
             _ = try await client.query(.sns, action: "Publish", version: "2010-03-31", parameters: [("TopicArn", "arn:aws:sns:us-east-1:123456789012:missing"), ("Message", "x")], region: "us-east-1", deadline: .now + .seconds(10))
             Issue.record("publishing to a missing topic succeeded")

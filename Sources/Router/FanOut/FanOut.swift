@@ -38,9 +38,7 @@ public struct FanOut: Sendable {
         }
 
         func delay(after attempt: Int) -> Duration {
-            let ceiling = min(cap, base * (1 << min(attempt - 1, 20)))
-            let nanoseconds = ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000
-            return .nanoseconds(Int64.random(in: 0...max(nanoseconds, 0)))
+            min(cap, base * (1 << min(attempt - 1, 20))) * Double.random(in: 0...1)
         }
     }
 
