@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "SQSSource", targets: ["SQSSource"]),
         .library(name: "APIGatewaySink", targets: ["APIGatewaySink"]),
         .library(name: "DynamoStore", targets: ["DynamoStore"]),
+        .library(name: "LocalGateway", targets: ["LocalGateway"]),
+        .library(name: "LambdaRuntime", targets: ["LambdaRuntime"]),
         .library(name: "RouterApp", targets: ["RouterApp"]),
     ],
     dependencies: [
@@ -28,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -56,8 +60,37 @@ let package = Package(
         .target(name: "APIGatewaySink", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sinks-APIGW", swiftSettings: swiftSettings),
         .target(name: "DynamoStore", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Stores-Dynamo", swiftSettings: swiftSettings),
         .target(
+            name: "LocalGateway",
+            dependencies: [
+                "RouterCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "WSCore", package: "swift-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Sources/Gateway-Local",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LambdaRuntime",
+            dependencies: [
+                "AWSCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Runtime-Lambda",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RouterApp",
-            dependencies: ["RouterCore", "AWSCore", "SNSSource", "SQSSource", "APIGatewaySink", "DynamoStore"],
+            dependencies: [
+                "RouterCore", "AWSCore", "SNSSource", "SQSSource", "APIGatewaySink", "DynamoStore", "LocalGateway", "LambdaRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
             path: "Sources/App",
             swiftSettings: swiftSettings
         ),
@@ -96,8 +129,12 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/Support",
+            exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore", "RouterTestSupport"], path: "Tests/RouterCoreTests", swiftSettings: swiftSettings),
@@ -123,6 +160,19 @@ let package = Package(
             name: "DynamoStoreTests",
             dependencies: ["DynamoStore", "RouterTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/DynamoStoreTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LocalGatewayTests",
+            dependencies: [
+                "LocalGateway", "APIGatewaySink", "AWSCore", "RouterTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/LocalGatewayTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RouterAppTests", dependencies: ["RouterApp", "RouterTestSupport"], path: "Tests/RouterAppTests", swiftSettings: swiftSettings),

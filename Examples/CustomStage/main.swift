@@ -30,7 +30,7 @@ struct RequireIDStage: FilterStage {
 
         var settings: [ConfigSetting] { [ConfigSetting("except_broadcast", "\(exceptBroadcast)")] }
 
-        func makeStage(_ context: StageContext) throws -> any FilterStage {
+        func makeStage(_ context: PluginContext) throws(PluginBuildError) -> any FilterStage {
             RequireIDStage(exceptBroadcast: exceptBroadcast)
         }
     }
@@ -65,7 +65,7 @@ struct PrintingSink: Sink {
     }
 }
 
-let context = StageContext(roomDirectories: { _ in nil })
+let context = PluginContext()
 let stages = try table.routes[0].stages.map { try $0.configuration.makeStage(context) }
 let store = MemoryConnectionStore(connections: [Connection(userID: "alice", connectionID: "a1")])
 let pipeline = Pipeline(route: "strict", stages: stages, store: store, sink: PrintingSink())

@@ -31,6 +31,7 @@ public enum RouteTablePrinter {
                 lines.append("    \(index + 1). \(stage.name)" + (settings.isEmpty ? "" : " \(settings)"))
             }
             lines.append("    to: \(route.to)")
+            lines.append("    on_invalid: \(route.onInvalid.rawValue)")
         }
         return lines.joined(separator: "\n")
     }

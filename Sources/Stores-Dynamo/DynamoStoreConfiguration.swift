@@ -38,6 +38,11 @@ public struct DynamoStoreConfiguration: ConnectionStoreConfiguration {
             ConfigSetting("scan_segments", "\(scanSegments)"), ConfigSetting("query_concurrency", "\(queryConcurrency)"),
         ]
     }
+
+    public func makeStore(_ context: PluginContext) throws(PluginBuildError) -> any ConnectionStore {
+        let (aws, region) = try DynamoOptions.access(context, region: region, table: table)
+        return DynamoConnectionStore(configuration: self, aws: aws.client, region: region)
+    }
 }
 
 /// `type: dynamodb-rooms`: room membership, hash key `room_id`, range key `user_id`.
@@ -66,10 +71,24 @@ public struct DynamoRoomsConfiguration: RoomDirectoryConfiguration {
             ConfigSetting("query_concurrency", "\(queryConcurrency)"),
         ]
     }
+
+    public func makeDirectory(_ context: PluginContext) throws(PluginBuildError) -> any RoomDirectory {
+        let (aws, region) = try DynamoOptions.access(context, region: region, table: table)
+        return DynamoRoomDirectory(configuration: self, aws: aws.client, region: region)
+    }
 }
 
 /// Options the DynamoDB plugins share.
 enum DynamoOptions {
+    /// The process's AWS access and the table's region.
+    static func access(_ context: PluginContext, region: String?, table: String) throws(PluginBuildError) -> (AWSAccess, String) {
+        let aws = try context.resource(AWSAccess.self)
+        guard let region = aws.region(region) else {
+            throw PluginBuildError("no AWS region for table '\(table)': set AWS_REGION, or 'region' on this store")
+        }
+        return (aws, region)
+    }
+
     static func table(_ options: inout ConfigMapping) throws(ConfigError) -> String {
         let value = try options.required("table", expected: "a DynamoDB table name")
         let name = try value.nonEmptyString(expected: "a DynamoDB table name")

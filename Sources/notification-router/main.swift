@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LocalGateway
+import Logging
 import RouterApp
 import RouterCore
 
@@ -11,7 +13,7 @@ struct NotificationRouter: AsyncParsableCommand {
         commandName: "notification-router",
         abstract: "Delivers notification requests from SNS and SQS to API Gateway WebSocket connections.",
         version: RouterVersion.current,
-        subcommands: [Check.self, Version.self]
+        subcommands: [Dev.self, Check.self, Version.self]
     )
 
     /// Runs the command, exiting 2 (not ArgumentParser's 64) on bad usage.
@@ -45,6 +47,88 @@ struct CommonOptions: ParsableArguments {
 
     var environmentName: String? {
         env ?? ProcessInfo.processInfo.environment["ROUTER_ENV"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Sets up logging to standard error at `--log-level` (else `LOG_LEVEL`, else info) and
+    /// returns the command's logger.
+    func logger(_ label: String) throws -> Logger {
+        let name = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "info"
+        guard let level = Logger.Level(rawValue: name) else {
+            throw ValidationError("'\(name)' is not a log level; expected trace, debug, info, notice, warning, error or critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: label)
+    }
+
+    /// The route table file, chosen as every command chooses it.
+    var routesFile: RoutesFile {
+        RoutesFile(explicit: routes, environment: ProcessInfo.processInfo.environment)
+    }
+}
+
+/// Prints `message` to standard error and exits 1: a failure the message explains.
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    return ExitCode(1)
+}
+
+struct Dev: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the local gateway: WebSockets, the management API, POST /publish and a demo page, with no AWS account.",
+        discussion: """
+            Clients connect to ws://HOST:PORT/?user_id=USER. POST /publish takes a notification request and answers with \
+            the delivery reports; the route's sink posts back to the gateway's /@connections API as it would to API Gateway. \
+            Uses the route table's `dev` environment (the built-in default has one: in-memory connections and rooms).
+            """
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port = 8080
+
+    @Option(help: "Close a connection after this long without a message from its client (API Gateway: 10m).")
+    var idleTimeout = "10m"
+
+    @Option(help: "Close a connection after this long whatever it does (API Gateway: 2h).")
+    var maxDuration = "2h"
+
+    @Flag(help: "Leave connections in the store when their socket closes, so posts to them answer 410 and pruning can be watched.")
+    var keepStaleConnections = false
+
+    func run() async throws {
+        let logger = try options.logger("notification-router.dev")
+        guard let idle = ConfigDuration.parse(idleTimeout), let maximum = ConfigDuration.parse(maxDuration) else {
+            throw ValidationError("--idle-timeout and --max-duration take durations such as 30s, 10m or 2h")
+        }
+        let gateway = try LocalGatewayConfiguration(
+            host: host, port: port, idleTimeout: idle, maxDuration: maximum, keepConnectionsOnDisconnect: keepStaleConnections
+        ).withFreePort()
+        do {
+            try await DevMode.run(
+                routes: options.routesFile, environment: ProcessInfo.processInfo.environment,
+                environmentName: options.environmentName ?? "dev", gateway: gateway, logger: logger
+            ) { url in
+                let lines = [
+                    "notification-router dev: listening on \(url)",
+                    "  connect:  ws\(url.dropFirst(4))/?user_id=alice",
+                    "  publish:  curl -d '{\"users\":[\"alice\"],\"data\":{\"hello\":\"world\"}}' \(url)/publish",
+                    "  demo:     \(url)/",
+                ]
+                FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            }
+        } catch let error as ConfigErrors {
+            throw fail(error.description)
+        } catch {
+            throw fail("notification-router dev: \(error)")
+        }
     }
 }
 

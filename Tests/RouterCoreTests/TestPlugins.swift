@@ -1,7 +1,9 @@
 import RouterCore
+import RouterTestSupport
 
-/// Plugin types for loader tests: a sink with a store reference (default `connections`, like
-/// `apigw`) and a store with a table.
+/// Plugin types for loader and route-set tests: a sink with a store reference (default
+/// `connections`, like `apigw`) that builds a ``RecordingSink``, and a store with a table that
+/// builds an in-memory store.
 struct RecordingSinkConfiguration: SinkConfiguration {
     let store: ConfigReference
 
@@ -11,6 +13,7 @@ struct RecordingSinkConfiguration: SinkConfiguration {
     }
 
     var settings: [ConfigSetting] { [ConfigSetting("store", store.name)] }
+    func makeSink(_ context: PluginContext) -> any Sink { RecordingSink() }
 }
 
 struct RecordingStoreConfiguration: ConnectionStoreConfiguration {
@@ -21,6 +24,23 @@ struct RecordingStoreConfiguration: ConnectionStoreConfiguration {
     }
 
     var settings: [ConfigSetting] { [ConfigSetting("table", table)] }
+    func makeStore(_ context: PluginContext) -> any ConnectionStore { MemoryConnectionStore() }
+}
+
+/// A source with no options.
+struct RecordingSourceConfiguration: SourceConfiguration {
+    init(options: inout ConfigMapping) throws(ConfigError) {}
+    var settings: [ConfigSetting] { [] }
+}
+
+/// A store that needs a resource no test provides, to exercise build errors.
+struct NeedsResourceStoreConfiguration: ConnectionStoreConfiguration {
+    init(options: inout ConfigMapping) throws(ConfigError) {}
+    var settings: [ConfigSetting] { [] }
+    func makeStore(_ context: PluginContext) throws(PluginBuildError) -> any ConnectionStore {
+        _ = try context.resource(Int.self)
+        return MemoryConnectionStore()
+    }
 }
 
 extension PluginRegistry {
@@ -28,6 +48,8 @@ extension PluginRegistry {
         var registry = PluginRegistry.core
         registry.register(sink: "recording", RecordingSinkConfiguration.self)
         registry.register(store: "recording-store", RecordingStoreConfiguration.self)
+        registry.register(store: "needs-resource", NeedsResourceStoreConfiguration.self)
+        registry.register(source: "recording-source", RecordingSourceConfiguration.self)
         return registry
     }
 }

@@ -16,6 +16,12 @@ public enum TestPeers {
         return url
     }
 
+    /// The test venv's Python, or an error telling how to get it.
+    public static func requirePython() throws -> String {
+        guard let python else { throw MotoServer.PeerMissing(message: "TEST_PYTHON is not set: run the tests with scripts/test.sh, which creates the venv with websockets") }
+        return python
+    }
+
     public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// The directory holding the package's built products, next to the test bundle.

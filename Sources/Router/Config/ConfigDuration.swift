@@ -1,8 +1,8 @@
 import Foundation
 
 /// Durations as routes.yaml writes them: `250ms`, `30s`, `5m`, `2h`, `1d`, or bare seconds.
-enum ConfigDuration {
-    static func parse(_ text: String) -> Duration? {
+public enum ConfigDuration {
+    public static func parse(_ text: String) -> Duration? {
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         for unit in units where trimmed.hasSuffix(unit.suffix) {

@@ -21,6 +21,8 @@ public struct RouteTable: Sendable {
         public let stages: [Component<any StageConfiguration>]
         /// The sink's name.
         public let to: String
+        /// What happens to a request that can never be delivered.
+        public let onInvalid: InvalidRequestPolicy
         /// The sink and sources this route names, for validation.
         public let references: [ConfigReference]
         public let location: ConfigLocation
@@ -35,4 +37,13 @@ public struct RouteTable: Sendable {
     public let sinks: [Component<any SinkConfiguration>]
     public let sources: [Component<any SourceConfiguration>]
     public let routes: [Route]
+}
+
+/// What a source does with a request that can never be delivered (not JSON, wrong field
+/// types, a stage's invalid verdict): `dlq` reports it failed so that the queue's redrive
+/// policy moves it to the dead-letter queue (SQS; SNS has no retry for it and logs it), `drop`
+/// acknowledges it after logging. Either way it is logged with its message id and reason.
+public enum InvalidRequestPolicy: String, Sendable, CaseIterable {
+    case dlq
+    case drop
 }

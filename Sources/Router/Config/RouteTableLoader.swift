@@ -180,10 +180,12 @@ private final class TableReader {
         }
         let toValue = try mapping.required("to", expected: "the name of a sink")
         let to = try toValue.nonEmptyString(expected: "the name of a sink")
+        let onInvalid = try mapping.optional("on_invalid")?.choice(InvalidRequestPolicy.allCases.map(\.rawValue)) ?? InvalidRequestPolicy.dlq.rawValue
         try mapping.finish()
         let references = [ConfigReference(.sink, to, at: toValue)] + from.map { ConfigReference(.source, $0, at: fromValue ?? item) }
         return RouteTable.Route(
-            name: name, from: from, match: match, stages: stages, to: to, references: references, location: item.location)
+            name: name, from: from, match: match, stages: stages, to: to, onInvalid: InvalidRequestPolicy(rawValue: onInvalid) ?? .dlq,
+            references: references, location: item.location)
     }
 
     /// A filter is written `- exclude` or `- dedupe: { window: 5m }`.

@@ -47,3 +47,39 @@ public struct DeliveryReport: Sendable, Hashable {
         return false
     }
 }
+
+/// The report as JSON, for `POST /publish`, a direct Lambda invocation and `publish --local`:
+/// `{"route":…,"request_id":…,"message_id":…,"outcome":"completed|dropped|invalid|retry",
+/// "code":…,"reason":…,"delivered":…,"gone":…,"pruned":…,"throttled":…,"forbidden":…,
+/// "rejected":…,"failed":…,"skipped":…}` (absent keys: no value).
+extension DeliveryReport: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case route, requestID = "request_id", messageID = "message_id", outcome, code, reason
+        case delivered, gone, pruned, throttled, forbidden, rejected, failed, skipped
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(route, forKey: .route)
+        try container.encodeIfPresent(requestID, forKey: .requestID)
+        try container.encodeIfPresent(messageID, forKey: .messageID)
+        switch outcome {
+        case .completed:
+            try container.encode("completed", forKey: .outcome)
+        case .dropped(let code, let message):
+            try container.encode("dropped", forKey: .outcome)
+            try container.encode(code, forKey: .code)
+            try container.encode(message, forKey: .reason)
+        case .invalid(let reason):
+            try container.encode("invalid", forKey: .outcome)
+            try container.encode(reason, forKey: .reason)
+        case .retry(let reason):
+            try container.encode("retry", forKey: .outcome)
+            try container.encode(reason, forKey: .reason)
+        }
+        for (key, count) in [(CodingKeys.delivered, delivered), (.gone, gone), (.pruned, pruned), (.throttled, throttled),
+                             (.forbidden, forbidden), (.rejected, rejected), (.failed, failed), (.skipped, skipped)] {
+            try container.encode(count, forKey: key)
+        }
+    }
+}

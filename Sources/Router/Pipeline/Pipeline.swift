@@ -16,13 +16,26 @@ public struct Pipeline: Sendable {
     public let store: any ConnectionStore
     public let sink: any Sink
     public let parser: RequestParser
+    /// What the source does with a request reported invalid.
+    public let onInvalid: InvalidRequestPolicy
 
-    public init(route: String, stages: [any FilterStage], store: any ConnectionStore, sink: any Sink, parser: RequestParser = RequestParser()) {
+    public init(
+        route: String, stages: [any FilterStage], store: any ConnectionStore, sink: any Sink,
+        onInvalid: InvalidRequestPolicy = .dlq, parser: RequestParser = RequestParser()
+    ) {
         self.route = route
         self.stages = stages
         self.store = store
         self.sink = sink
+        self.onInvalid = onInvalid
         self.parser = parser
+    }
+
+    /// Whether the source must hand `report`'s message back (SQS: list it in
+    /// `batchItemFailures`, leave it on the queue): a transient failure, or an invalid request
+    /// on a route whose `on_invalid` is `dlq`, so that it reaches the dead-letter queue.
+    public func mustReturn(_ report: DeliveryReport) -> Bool {
+        report.needsRetry || (report.isInvalid && onInvalid == .dlq)
     }
 
     /// One message of a batch: the request's bytes (an SNS `Message`, an SQS `body`) and the

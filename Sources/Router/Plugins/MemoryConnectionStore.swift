@@ -75,5 +75,6 @@ extension MemoryConnectionStore {
     public struct Configuration: ConnectionStoreConfiguration {
         public init(options: inout ConfigMapping) throws(ConfigError) {}
         public var settings: [ConfigSetting] { [] }
+        public func makeStore(_ context: PluginContext) -> any ConnectionStore { MemoryConnectionStore() }
     }
 }

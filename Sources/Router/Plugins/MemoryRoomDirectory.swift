@@ -26,5 +26,6 @@ extension MemoryRoomDirectory {
     public struct Configuration: RoomDirectoryConfiguration {
         public init(options: inout ConfigMapping) throws(ConfigError) {}
         public var settings: [ConfigSetting] { [] }
+        public func makeDirectory(_ context: PluginContext) -> any RoomDirectory { MemoryRoomDirectory() }
     }
 }

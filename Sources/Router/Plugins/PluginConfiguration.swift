@@ -18,47 +18,30 @@ extension PluginConfiguration {
     public var references: [ConfigReference] { [] }
 }
 
-/// Options of a connection store (`memory`, `dynamodb`, …).
-public protocol ConnectionStoreConfiguration: PluginConfiguration {}
-
-/// Options of a room directory (`memory-rooms`, `dynamodb-rooms`, …).
-public protocol RoomDirectoryConfiguration: PluginConfiguration {}
-
-/// Options of a sink (`apigw`, …). A sink names the connection store that its targets are
-/// read from and its gone connections are pruned from.
-public protocol SinkConfiguration: PluginConfiguration {
-    var store: ConfigReference { get }
+/// Options of a connection store (`memory`, `dynamodb`, …), which also builds the store.
+public protocol ConnectionStoreConfiguration: PluginConfiguration {
+    func makeStore(_ context: PluginContext) throws(PluginBuildError) -> any ConnectionStore
 }
 
-/// Options of a source (`sqs`, `sns`, …).
+/// Options of a room directory (`memory-rooms`, `dynamodb-rooms`, …), which also builds it.
+public protocol RoomDirectoryConfiguration: PluginConfiguration {
+    func makeDirectory(_ context: PluginContext) throws(PluginBuildError) -> any RoomDirectory
+}
+
+/// Options of a sink (`apigw`, …), which also builds the sink. A sink names the connection
+/// store that its targets are read from and its gone connections are pruned from.
+public protocol SinkConfiguration: PluginConfiguration {
+    var store: ConfigReference { get }
+    func makeSink(_ context: PluginContext) throws(PluginBuildError) -> any Sink
+}
+
+/// Options of a source (`sqs`, `sns`, …). Sources are run by the modes (a Lambda record
+/// decoder, a daemon's consumer), which read these options.
 public protocol SourceConfiguration: PluginConfiguration {}
 
 /// Options of a filter stage, which also builds the stage.
 public protocol StageConfiguration: PluginConfiguration {
-    func makeStage(_ context: StageContext) throws -> any FilterStage
-}
-
-/// What a stage may use when it is built: the route table's room directories by name.
-public struct StageContext: Sendable {
-    private let roomDirectories: @Sendable (String) -> (any RoomDirectory)?
-
-    public init(roomDirectories: @escaping @Sendable (String) -> (any RoomDirectory)?) {
-        self.roomDirectories = roomDirectories
-    }
-
-    /// The room directory named `name` in routes.yaml.
-    public func roomDirectory(named name: String) throws -> any RoomDirectory {
-        guard let directory = roomDirectories(name) else {
-            throw StageBuildError(message: "room directory '\(name)' has not been built")
-        }
-        return directory
-    }
-}
-
-/// A stage could not be built from a validated configuration.
-public struct StageBuildError: Error, Sendable, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
+    func makeStage(_ context: PluginContext) throws(PluginBuildError) -> any FilterStage
 }
 
 /// One resolved setting, as `check` prints it.

@@ -50,7 +50,7 @@ extension DedupeStage {
             [ConfigSetting("window", duration: window), ConfigSetting("capacity", "\(capacity)")]
         }
 
-        public func makeStage(_ context: StageContext) throws -> any FilterStage {
+        public func makeStage(_ context: PluginContext) throws(PluginBuildError) -> any FilterStage {
             DedupeStage(window: window, capacity: capacity)
         }
     }

@@ -24,6 +24,6 @@ extension ExcludeStage {
     public struct Configuration: StageConfiguration {
         public init(options: inout ConfigMapping) throws(ConfigError) {}
         public var settings: [ConfigSetting] { [] }
-        public func makeStage(_ context: StageContext) throws -> any FilterStage { ExcludeStage() }
+        public func makeStage(_ context: PluginContext) throws(PluginBuildError) -> any FilterStage { ExcludeStage() }
     }
 }

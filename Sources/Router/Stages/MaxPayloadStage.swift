@@ -33,7 +33,7 @@ extension MaxPayloadStage {
 
         public var settings: [ConfigSetting] { [ConfigSetting("bytes", "\(bytes)")] }
 
-        public func makeStage(_ context: StageContext) throws -> any FilterStage {
+        public func makeStage(_ context: PluginContext) throws(PluginBuildError) -> any FilterStage {
             MaxPayloadStage(limit: bytes)
         }
     }

@@ -56,7 +56,7 @@ extension RoomsStage {
 
         public var references: [ConfigReference] { [directory] }
 
-        public func makeStage(_ context: StageContext) throws -> any FilterStage {
+        public func makeStage(_ context: PluginContext) throws(PluginBuildError) -> any FilterStage {
             RoomsStage(directory: try context.roomDirectory(named: directory.name), mode: mode)
         }
     }

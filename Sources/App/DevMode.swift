@@ -1,0 +1,110 @@
+import AWSCore
+import Foundation
+import LocalGateway
+import Logging
+import RouterCore
+import ServiceLifecycle
+import UnixSignals
+
+/// `notification-router dev`: the local gateway with the route table's `dev` environment,
+/// whose sink posts back to the gateway's management API over HTTP — the production code path
+/// with no AWS account (DESIGN §4).
+///
+/// The gateway writes connections to the connection store of the first route's sink and
+/// rooms to the first `memory-rooms` directory. `POST /publish` runs the request through
+/// every route. The variable `DEV_GATEWAY_URL` holds the gateway's own URL, for the table's
+/// sink endpoint.
+public enum DevMode {
+    /// Loads the table, builds it, serves until SIGTERM or SIGINT. `onListening` gets the
+    /// gateway's base URL once it accepts connections.
+    public static func run(
+        routes: RoutesFile, environment: [String: String], environmentName: String?, gateway configuration: LocalGatewayConfiguration,
+        logger: Logger, onListening: @escaping @Sendable (String) -> Void
+    ) async throws {
+        let url = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(configuration.port)"
+        var variables = environment
+        variables["DEV_GATEWAY_URL"] = url
+        let table = try routes.load(environment: variables, environmentName: environmentName)
+        let resources = ProcessResources(
+            table: table, environment: variables,
+            fallbackCredentials: .init(accessKeyID: "ANONYMOUSDEVKEY", secretAccessKey: "dev"), fallbackRegion: "us-east-1")
+        let routeSet: RouteSet
+        do {
+            routeSet = try resources.routeSet(table)
+        } catch {
+            try await resources.shutdown()
+            throw error
+        }
+        guard let store = routeSet.primaryConnectionStore else {
+            try await resources.shutdown()
+            throw DevModeError("the route table has no route whose sink has a connection store")
+        }
+        let rooms = routeSet.roomDirectories.values.lazy.compactMap { $0 as? MemoryRoomDirectory }.first
+        let gateway = LocalGateway(configuration: configuration, store: store, rooms: rooms, logger: logger) { body in
+            var reports: [DeliveryReport] = []
+            for pipeline in routeSet.pipelines {
+                let messageID = "local-" + UUID().uuidString.lowercased()
+                reports.append(await pipeline.deliver(body, messageID: messageID, deadline: .now + .seconds(30), logger: logger))
+            }
+            return reports
+        }
+        // Services stop in reverse order: the sink's HTTP client first, so that its keep-alive
+        // connections to the gateway do not hold up the gateway's graceful shutdown.
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: gateway.application { _ in onListening(url) }), .init(service: ShutdownOnSignal(resources.shutdown))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await services.run()
+    }
+}
+
+/// A service that does nothing until graceful shutdown, then runs `action` (closing a shared
+/// client at the right point of a `ServiceGroup`'s reverse-order shutdown).
+struct ShutdownOnSignal: Service {
+    let action: @Sendable () async throws -> Void
+
+    init(_ action: @escaping @Sendable () async throws -> Void) {
+        self.action = action
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await action()
+    }
+}
+
+/// Dev mode cannot start; the message says why.
+public struct DevModeError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension LocalGatewayConfiguration {
+    /// This configuration with port 0 replaced by a port that is free now, so that the route
+    /// table's sink can be given the gateway's URL before the gateway binds it.
+    public func withFreePort() throws -> LocalGatewayConfiguration {
+        guard port == 0 else { return self }
+        var copy = self
+        copy.port = try FreePort.find(host: host)
+        return copy
+    }
+}
+
+/// Asks the kernel for a free TCP port on `host` by binding port 0 and closing the socket.
+enum FreePort {
+    static func find(host: String) throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw DevModeError("cannot open a socket to find a free port") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr(host == "localhost" ? "127.0.0.1" : host)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw DevModeError("cannot bind \(host) to find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import HTTPTypes
+import NIOWebSocket
+import WSCore
+import Logging
+import NIOCore
+import RouterCore
+
+/// A local stand-in for an API Gateway WebSocket API, for dev mode and for developers of
+/// WebSocket apps (DESIGN §4):
+/// - `ws://HOST:PORT/?user_id=U` (or header `X-User-Id`): a WebSocket put in `store` before
+///   its handshake completes (as `$connect` does) and deleted when it closes
+///   (``WebSocketSession``); without a user id, or when the store refuses it, the handshake is
+///   refused (HTTP 400, as the WebSocket library answers a declined upgrade);
+/// - `POST|GET|DELETE /@connections/{id}`: the management API (``ManagementAPI``);
+/// - `POST /publish`: a notification request handed to `publish`, answered with the reports;
+/// - `GET /`: the demo page.
+///
+/// It is a `Service`: `run()` serves until graceful shutdown; `onListening` receives the bound
+/// port (useful with port 0).
+public struct LocalGateway: Sendable {
+    /// Runs a notification request through the route table and returns one report per route.
+    public typealias Publish = @Sendable (_ body: [UInt8]) async throws -> [DeliveryReport]
+
+    public let configuration: LocalGatewayConfiguration
+    let store: any ConnectionStore
+    let rooms: MemoryRoomDirectory?
+    let publish: Publish
+    let logger: Logger
+    let connections = LiveConnections()
+
+    public init(
+        configuration: LocalGatewayConfiguration, store: any ConnectionStore, rooms: MemoryRoomDirectory?, logger: Logger,
+        publish: @escaping Publish
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.rooms = rooms
+        self.publish = publish
+        self.logger = logger
+    }
+
+    /// The server, ready to be run (it is a `Service`).
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: ManagementAPI(connections: connections, maxPayloadBytes: configuration.maxPayloadBytes))
+        router.get("/") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: DemoPage.html)))
+        }
+        router.post("/publish") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            return await answerPublish(Array(body.readableBytesView))
+        }
+
+        let webSocketRouter = Router(context: GatewayRequestContext.self)
+        webSocketRouter.ws("/") { request, context in
+            // The `$connect` integration: the connection is in the store before the handshake completes.
+            guard let userID = Self.userID(of: request) else { return .dontUpgrade }
+            do {
+                try await store.put(Connection(userID: userID, connectionID: context.connectionID))
+            } catch {
+                logger.error("connect_refused: the connection store did not take connection \(context.connectionID) of \(userID): \(error)")
+                return .dontUpgrade
+            }
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            let session = WebSocketSession(
+                connectionID: context.requestContext.connectionID,
+                userID: Self.userID(of: context.request) ?? "",
+                sourceIP: context.requestContext.remoteAddress?.ipAddress ?? "127.0.0.1",
+                userAgent: context.request.headers[.userAgent] ?? "",
+                connections: connections, store: store, rooms: rooms, configuration: configuration, logger: logger)
+            await session.run(inbound: inbound, outbound: outbound)
+        }
+
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter,
+                configuration: .init(ws: .init(maxFrameSize: max(configuration.maxPayloadBytes, 1 << 14), autoPing: .enabled(timePeriod: .seconds(30))))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "notification-router-dev"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+
+    /// How many sockets are open.
+    public var openConnections: Int { connections.count }
+
+    static func userID(of request: Request) -> String? {
+        let fromQuery = request.uri.queryParameters.get("user_id")
+        let userID = fromQuery ?? request.headers[HTTPField.Name("X-User-Id")!]
+        guard let userID, !userID.isEmpty else { return nil }
+        return userID
+    }
+
+    /// 200 when every route completed or dropped the request, 400 when it is invalid, 503 when
+    /// something is left to retry; the body is `{"reports":[…]}`.
+    private func answerPublish(_ body: [UInt8]) async -> Response {
+        let reports: [DeliveryReport]
+        do {
+            reports = try await publish(body)
+        } catch {
+            return ManagementAPI.json(.serviceUnavailable, Self.encode(["message": "\(error)"]))
+        }
+        let status: HTTPResponse.Status = reports.contains(where: \.needsRetry) ? .serviceUnavailable
+            : reports.contains(where: \.isInvalid) ? .badRequest : .ok
+        return ManagementAPI.json(status, Self.encode(["reports": reports]))
+    }
+
+    private static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

@@ -1,0 +1,81 @@
+/// A route table made runnable: every room directory, connection store and sink built once
+/// (in that order, so each can use the ones before it), and one ``Pipeline`` per route.
+///
+/// Guarantees: components are shared, never rebuilt per message, so a mode that builds one
+/// `RouteSet` at start reuses its HTTP connections and caches for every message; a component
+/// that cannot be built fails the whole set with an error naming it and its place in the file.
+public struct RouteSet: Sendable {
+    public let table: RouteTable
+    public let connectionStores: [String: any ConnectionStore]
+    public let roomDirectories: [String: any RoomDirectory]
+    /// One pipeline per route, in the table's order.
+    public let pipelines: [Pipeline]
+
+    /// Builds the components with `resources` (the shared HTTP client, AWS access, …) available
+    /// to every plugin through ``PluginContext/resource(_:)``.
+    public init(table: RouteTable, resources: [any Sendable]) throws(PluginBuildError) {
+        var context = PluginContext(resources: resources)
+        var directories: [String: any RoomDirectory] = [:]
+        for component in table.roomDirectories {
+            let directory = try Self.build(component, "room directory", context) { try $0.makeDirectory($1) }
+            directories[component.name] = directory
+            context.add(roomDirectory: directory, named: component.name)
+        }
+        var stores: [String: any ConnectionStore] = [:]
+        for component in table.connectionStores {
+            let store = try Self.build(component, "connection store", context) { try $0.makeStore($1) }
+            stores[component.name] = store
+            context.add(connectionStore: store, named: component.name)
+        }
+        var sinks: [String: (sink: any Sink, store: String)] = [:]
+        for component in table.sinks {
+            let sink = try Self.build(component, "sink", context) { try $0.makeSink($1) }
+            sinks[component.name] = (sink, component.configuration.store.name)
+        }
+        var pipelines: [Pipeline] = []
+        for route in table.routes {
+            var stages: [any FilterStage] = []
+            for stage in route.stages {
+                stages.append(try Self.build(stage, "filter", context) { try $0.makeStage($1) })
+            }
+            // The loader checked every reference, so the sink and its store exist.
+            guard let target = sinks[route.to], let store = stores[target.store] else {
+                throw PluginBuildError("route '\(route.name)' at \(route.location): sink '\(route.to)' or its store was not built")
+            }
+            pipelines.append(Pipeline(route: route.name, stages: stages, store: store, sink: target.sink, onInvalid: route.onInvalid))
+        }
+        self.table = table
+        self.connectionStores = stores
+        self.roomDirectories = directories
+        self.pipelines = pipelines
+    }
+
+    /// The pipelines that take a message from the source named `source` (nil: a message from
+    /// no source the table names, e.g. a direct invocation) carrying `attributes`: routes whose
+    /// `from` lists the source or is empty, and whose `match` the attributes satisfy.
+    public func pipelines(forSource source: String?, attributes: [String: String] = [:]) -> [Pipeline] {
+        zip(table.routes, pipelines).compactMap { route, pipeline in
+            let fromMatches = route.from.isEmpty || source.map(route.from.contains) == true
+            let attributesMatch = route.match.allSatisfy { name, values in attributes[name].map(values.contains) == true }
+            return fromMatches && attributesMatch ? pipeline : nil
+        }
+    }
+
+    /// The connection store the first route's sink reads: the table a gateway writes its
+    /// connections to.
+    public var primaryConnectionStore: (any ConnectionStore)? {
+        guard let route = table.routes.first, let sink = table.sinks.first(where: { $0.name == route.to }) else { return nil }
+        return connectionStores[sink.configuration.store.name]
+    }
+
+    private static func build<Configuration, Built>(
+        _ component: RouteTable.Component<Configuration>, _ kind: String, _ context: PluginContext,
+        _ make: (Configuration, PluginContext) throws -> Built
+    ) throws(PluginBuildError) -> Built {
+        do {
+            return try make(component.configuration, context)
+        } catch {
+            throw PluginBuildError("\(kind) '\(component.name)' (type \(component.type), \(component.location)): \(error)")
+        }
+    }
+}

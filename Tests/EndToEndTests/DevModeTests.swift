@@ -1,0 +1,83 @@
+import Foundation
+import RouterTestSupport
+import Testing
+
+/// `notification-router dev` end to end: the real binary, real WebSocket clients, requests
+/// through `POST /publish`, the `apigw` sink posting back through the management API.
+@Suite("dev mode", .serialized)
+struct DevModeTests {
+    static func count(_ report: [String: Any], _ key: String) -> Int { report[key] as? Int ?? -1 }
+
+    @Test("three users: multicast, broadcast, exclusion and rooms each reach exactly the right sockets")
+    func audiences() async throws {
+        let gateway = try await DevGateway()
+        defer { gateway.stop() }
+        let clients = try WebSocketClients(gateway.url)
+        defer { clients.stop() }
+        for (name, user) in [("alice1", "alice"), ("alice2", "alice"), ("bob", "bob"), ("carol", "carol")] {
+            try await clients.connect(name, as: user)
+        }
+        var expected: [String: [String]] = ["alice1": [], "alice2": [], "bob": [], "carol": []]
+
+        func publish(_ request: String, data: String, to names: [String]) async throws {
+            let (status, reports) = try await gateway.publish(request)
+            #expect(status == 200 && reports.count == 1, "\(reports)")
+            #expect(Self.count(reports[0], "delivered") == names.count, "\(request): \(reports)")
+            for name in names {
+                expected[name, default: []].append(data)
+                try await clients.waitForMessages(name, count: expected[name]!.count)
+            }
+        }
+
+        try await publish(#"{"users":["alice","bob"],"data":{"type":"notification","message":"m1"}}"#,
+                          data: #"{"type":"notification","message":"m1"}"#, to: ["alice1", "alice2", "bob"])
+        try await publish(#"{"data":{"n":2}}"#, data: #"{"n":2}"#, to: ["alice1", "alice2", "bob", "carol"])
+        try await publish(#"{"exclude_users":["alice"],"data":{"n":3}}"#, data: #"{"n":3}"#, to: ["bob", "carol"])
+
+        for name in ["bob", "carol"] {
+            clients.send(name, #"{"action":"join","room":"lobby"}"#)
+            expected[name]!.append(#"{"event":"joined","room":"lobby"}"#)
+            try await clients.waitForMessages(name, count: expected[name]!.count)
+        }
+        try await publish(#"{"rooms":["lobby"],"data":{"n":4}}"#, data: #"{"n":4}"#, to: ["bob", "carol"])
+        try await publish(#"{"rooms":["lobby"],"exclude_users":["carol"],"data":{"n":5}}"#, data: #"{"n":5}"#, to: ["bob"])
+
+        for (name, messages) in expected {
+            #expect(clients.messages(name) == messages, "\(name)")
+        }
+    }
+
+    @Test("a client gone without the store being told is answered 410 and pruned, once")
+    func staleConnectionPruned() async throws {
+        let gateway = try await DevGateway(["--keep-stale-connections"])
+        defer { gateway.stop() }
+        let clients = try WebSocketClients(gateway.url)
+        defer { clients.stop() }
+        try await clients.connect("dave1", as: "dave")
+        try await clients.connect("dave2", as: "dave")
+        try await clients.close("dave1")
+
+        let first = try await gateway.publish(#"{"users":["dave"],"data":"ping"}"#)
+        #expect(first.status == 200)
+        #expect(Self.count(first.reports[0], "delivered") == 1)
+        #expect(Self.count(first.reports[0], "gone") == 1 && Self.count(first.reports[0], "pruned") == 1)
+        try await clients.waitForMessages("dave2", count: 1)
+
+        let second = try await gateway.publish(#"{"users":["dave"],"data":"again"}"#)
+        #expect(Self.count(second.reports[0], "delivered") == 1 && Self.count(second.reports[0], "gone") == 0, "pruned from the store")
+    }
+
+    @Test("an invalid request is answered 400 with the reason; a socket without a user id is refused")
+    func refusals() async throws {
+        let gateway = try await DevGateway()
+        defer { gateway.stop() }
+        let (status, reports) = try await gateway.publish(#"{"users":"alice","data":1}"#)
+        #expect(status == 400)
+        #expect(reports.first?["outcome"] as? String == "invalid")
+        #expect((reports.first?["reason"] as? String)?.contains("users must be an array of strings") == true, "\(reports)")
+
+        let clients = try WebSocketClients(gateway.url)
+        defer { clients.stop() }
+        #expect(try await clients.connectWithoutUser("anonymous") == 400)
+    }
+}

@@ -1,0 +1,70 @@
+import AWSCore
+import APIGatewaySink
+import AsyncHTTPClient
+import LocalGateway
+import Logging
+import RouterCore
+import RouterTestSupport
+import ServiceLifecycle
+
+/// A local gateway in this process on 127.0.0.1, port 0, over an in-memory store and room
+/// directory, with real WebSocket clients and an `apigw` sink pointed at it.
+struct GatewayHarness {
+    let url: String
+    let store: MemoryConnectionStore
+    let clients: WebSocketClients
+    /// This gateway's own client, shut down before the gateway so that no keep-alive
+    /// connection holds up the gateway's graceful shutdown.
+    let httpClient: HTTPClient
+
+    static let logger = Logger(label: "gateway-test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    static func with<Result: Sendable>(
+        _ configuration: LocalGatewayConfiguration = LocalGatewayConfiguration(port: 0),
+        _ body: @escaping @Sendable (GatewayHarness) async throws -> Result
+    ) async throws -> Result {
+        var configuration = configuration
+        configuration.port = 0
+        let store = MemoryConnectionStore()
+        let gateway = LocalGateway(configuration: configuration, store: store, rooms: MemoryRoomDirectory(), logger: logger) { _ in [] }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let services = ServiceGroup(configuration: .init(
+            services: [gateway.application { port in continuation.yield(port); continuation.finish() }], logger: logger))
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                try await services.run()
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw ProcessWaitError(message: "the gateway did not start") }
+            let url = "http://127.0.0.1:\(port)"
+            let outcome: Swift.Result<Result, any Error>
+            let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+            do {
+                let clients = try WebSocketClients(url)
+                defer { clients.stop() }
+                outcome = .success(try await body(GatewayHarness(url: url, store: store, clients: clients, httpClient: httpClient)))
+            } catch {
+                outcome = .failure(error)
+            }
+            try await httpClient.shutdown()
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try outcome.get()
+        }
+    }
+
+    /// The ids of `user`'s open connections, from the store the gateway writes.
+    func connectionIDs(of user: String) async -> [String] {
+        await store.all.filter { $0.userID == user }.map(\.connectionID)
+    }
+
+    /// An `apigw` sink posting to this gateway.
+    func sink() throws -> APIGatewaySink {
+        let configuration = try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: \(url)\nregion: us-east-1")
+        return APIGatewaySink(
+            configuration: configuration, httpClient: httpClient,
+            credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "AKIDLOCAL", secretAccessKey: "local")), region: "us-east-1",
+            backoff: FanOut.Backoff(base: .milliseconds(2), cap: .milliseconds(20)))
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Real WebSocket clients (Python `websockets` from the test venv, `Scripts/ws_clients.py`)
+/// connected to a gateway, each named by the test.
+public final class WebSocketClients: Sendable {
+    private let process: RunningProcess
+
+    /// Starts the clients' process for the gateway at `baseURL` (`http://host:port`).
+    public init(_ baseURL: String) throws {
+        let python = try TestPeers.requirePython()
+        let script = TestPeers.packageRoot.appendingPathComponent("Tests/Support/Scripts/ws_clients.py").path
+        process = try RunningProcess(URL(fileURLWithPath: python), ["-u", script, "ws" + baseURL.dropFirst(4)])
+    }
+
+    private var events: [[String: Any]] {
+        process.lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
+    }
+
+    /// Opens a socket `name` as `user`; returns once it is open.
+    public func connect(_ name: String, as user: String) async throws {
+        process.send("connect \(name) \(user)")
+        try await process.wait(for: "connection of \(name)") { _ in
+            events.contains { $0["name"] as? String == name && ["connected", "refused"].contains($0["event"] as? String) } ? true : nil
+        }
+        if let refused = events.first(where: { $0["name"] as? String == name && $0["event"] as? String == "refused" }) {
+            throw ProcessWaitError(message: "connection \(name) refused with HTTP \(refused["status"] ?? "?")")
+        }
+    }
+
+    /// Tries to open a socket without a user id; returns the HTTP status of the refusal, or nil if it opened.
+    public func connectWithoutUser(_ name: String) async throws -> Int? {
+        process.send("connect \(name)")
+        return try await process.wait(for: "answer to \(name)") { _ in
+            events.first { $0["name"] as? String == name && ["connected", "refused"].contains($0["event"] as? String) }
+        }["status"] as? Int
+    }
+
+    public func send(_ name: String, _ text: String) {
+        process.send("send \(name) \(text)")
+    }
+
+    /// Closes `name` with a close handshake and waits until it is closed.
+    public func close(_ name: String) async throws {
+        process.send("close \(name)")
+        try await waitUntilClosed(name)
+    }
+
+    /// Waits until `name` was closed (by either side); returns the close code.
+    @discardableResult
+    public func waitUntilClosed(_ name: String) async throws -> Int? {
+        try await process.wait(for: "close of \(name)") { _ in
+            events.first { $0["name"] as? String == name && $0["event"] as? String == "closed" }
+        }["code"] as? Int
+    }
+
+    /// Every message `name` has received so far.
+    public func messages(_ name: String) -> [String] {
+        events.filter { $0["name"] as? String == name && $0["event"] as? String == "message" }.compactMap { $0["data"] as? String }
+    }
+
+    /// Waits until `name` has received at least `count` messages; returns them all.
+    @discardableResult
+    public func waitForMessages(_ name: String, count: Int) async throws -> [String] {
+        try await process.wait(for: "\(count) messages at \(name)") { _ in
+            let received = messages(name)
+            return received.count >= count ? received : nil
+        }
+    }
+
+    public func stop() {
+        process.stop()
+    }
+}
