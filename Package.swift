@@ -90,6 +90,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/App",
             swiftSettings: swiftSettings
@@ -97,8 +99,9 @@ let package = Package(
         .executableTarget(
             name: "notification-router",
             dependencies: [
-                "RouterApp",
+                "RouterApp", "RouterCore", "AWSCore", "SQSSource", "LocalGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/notification-router",
             swiftSettings: swiftSettings

@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import LocalGateway
 import Logging
+import AWSCore
 import RouterApp
 import RouterCore
+import SQSSource
 
 /// The notification-router command line (DESIGN §4). Exit status: 0 on success, 1 on a
 /// failure the message explains, 2 on bad usage.
@@ -13,7 +15,7 @@ struct NotificationRouter: AsyncParsableCommand {
         commandName: "notification-router",
         abstract: "Delivers notification requests from SNS and SQS to API Gateway WebSocket connections.",
         version: RouterVersion.current,
-        subcommands: [Dev.self, Check.self, Version.self]
+        subcommands: [Dev.self, Publish.self, Check.self, Version.self]
     )
 
     /// Runs the command, exiting 2 (not ArgumentParser's 64) on bad usage.
@@ -163,5 +165,84 @@ struct Version: ParsableCommand {
 
     func run() {
         print(RouterVersion.current)
+    }
+}
+
+struct Publish: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a notification request to a local gateway, an SQS queue or an SNS topic.",
+        discussion: """
+            Give the request as JSON (an argument, or - for standard input), or build it from --users, --exclude, --rooms and \
+            --data. Prints the delivery reports (--local) or the message id (--queue, --topic). AWS credentials, region and \
+            endpoints come from the usual AWS variables (AWS_ENDPOINT_URL for a local server).
+            """
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(name: .customLong("local"), help: "A dev gateway's URL, e.g. http://127.0.0.1:8080.")
+    var localURL: String?
+
+    @Option(name: .customLong("queue"), help: "An SQS queue URL or ARN.")
+    var queue: String?
+
+    @Option(name: .customLong("topic"), help: "An SNS topic ARN.")
+    var topic: String?
+
+    @Option(help: "Users to deliver to, comma-separated.")
+    var users: String?
+
+    @Option(help: "Users never to deliver to, comma-separated.")
+    var exclude: String?
+
+    @Option(help: "Rooms whose members to deliver to, comma-separated.")
+    var rooms: String?
+
+    @Option(help: "The data to post, as JSON.")
+    var data: String?
+
+    @Argument(help: "The whole request as JSON, or - to read it from standard input.")
+    var request: String?
+
+    func validate() throws {
+        guard [localURL, queue, topic].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --local URL, --queue URL and --topic ARN")
+        }
+        let hasFlags = users != nil || exclude != nil || rooms != nil || data != nil
+        guard (request != nil) != hasFlags else {
+            throw ValidationError("give either the request as JSON (or -) or --data with --users, --exclude and --rooms, not both")
+        }
+        if hasFlags && data == nil { throw ValidationError("--data is required when the request is built from flags") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let target: Publisher.Target
+        if let localURL {
+            target = .local(localURL)
+        } else if let queue {
+            guard let parsed = SQSQueue(queue, region: AWSRegion.resolve(environment: environment)) else {
+                throw ValidationError("'\(queue)' is not an SQS queue URL or ARN")
+            }
+            target = .queue(parsed)
+        } else {
+            guard let topic, let arn = ARN(topic), arn.service == "sns" else { throw ValidationError("'\(topic ?? "")' is not an SNS topic ARN") }
+            target = .topic(arn)
+        }
+        let body: String
+        if let request {
+            body = request == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : request
+        } else {
+            func list(_ text: String?) -> [String] { (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            body = Publisher.compose(users: list(users), exclude: list(exclude), rooms: list(rooms), data: data ?? "null")
+        }
+        let outcome: Publisher.Outcome
+        do {
+            outcome = try await Publisher.send(body, to: target, environment: environment)
+        } catch {
+            throw fail("notification-router publish: \(error)")
+        }
+        print(outcome.output)
+        if !outcome.succeeded { throw ExitCode(1) }
     }
 }
