@@ -75,9 +75,10 @@ let package = Package(
         .target(
             name: "LambdaRuntime",
             dependencies: [
-                "AWSCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/Runtime-Lambda",
             swiftSettings: swiftSettings

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The router's benchmark (release build; not part of the tests). Installs nginx and wrk from
 # Debian when missing, starts nginx on loopback as the backends, measures the loopback
-# ceiling with wrk, runs the router's scenarios and writes docs/benchmarks.md.
+# ceiling with wrk, runs the router's scenarios and writes the "router" section of
+# docs/benchmarks.md (scripts/write_section.py keeps the other scripts' sections).
 #
 # Backends (one nginx, one worker, so that the router has the other core):
 #   - `@connections` sink: POST /bench/@connections/{id} answers 200, or 410 for ids that
@@ -134,15 +135,14 @@ echo "bench.sh: for comparison, the HTTP client alone (20,000 unsigned POSTs) an
 raw=$(median raw "$dynamo" "$sink" 20000); echo "  $raw"
 engine=$(median engine "$dynamo" "$sink" 200000); echo "  $engine"
 
-python3 - "$ceiling" "$b20k" "$b200k" "$multi" "$raw" "$engine" "$runs" <<'PY' > docs/benchmarks.md
+python3 - "$ceiling" "$b20k" "$b200k" "$multi" "$raw" "$engine" "$runs" <<'PY' | python3 scripts/write_section.py router
 import json, platform, subprocess, sys, datetime
 ceiling = float(sys.argv[1]); rows = [json.loads(a) for a in sys.argv[2:7]]; runs = sys.argv[7]
 names = ["Broadcast, 20,000 connections", "Broadcast, 200,000 connections", "Multicast batch, 10 requests x 100 users x 2 connections",
          "For comparison: AsyncHTTPClient alone, 20,000 unsigned POSTs", "For comparison: fan-out engine alone, 200,000 posts answered in memory"]
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-print("# Benchmarks\n")
-print("Written by `scripts/bench.sh` (release build); do not edit by hand.\n")
+print("## Router fan-out (`scripts/bench.sh`)\n")
 print(f"- Date: {datetime.date.today().isoformat()}; machine: {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; {swift}")
 print(f"- Backends: one nginx worker on loopback as `@connections` (200, or 410 for 1% stale ids) and as DynamoDB (canned Scan pages of 1,000 items chained by LastEvaluatedKey in 4 segments, Query answers of 2 connections).")
 print(f"- Loopback ceiling (wrk, 1 thread, 64 connections, POSTs to the same nginx): **{ceiling:,.0f} requests/s**.")
@@ -158,5 +158,5 @@ with open("docs/benchmarks-analysis.md") as analysis:
     print()
     print(analysis.read().strip())
 PY
-echo "bench.sh: wrote docs/benchmarks.md"
+echo "bench.sh: wrote the router section of docs/benchmarks.md"
 cat docs/benchmarks.md

@@ -9,7 +9,7 @@ public enum DefaultRoutes {
     public static let yaml = """
         version: 1
         stores:
-          connections: { type: dynamodb, table: "${CONNECTIONS_TABLE_NAME}" }
+          connections: { type: dynamodb, table: "${CONNECTIONS_TABLE_NAME}", expires_attribute: expires_at }
         sinks:
           websocket: { type: apigw, endpoint: "${APIGW_ENDPOINT}", store: connections }
         routes:

@@ -15,13 +15,16 @@ struct NotificationRouter: AsyncParsableCommand {
         commandName: "notification-router",
         abstract: "Delivers notification requests from SNS and SQS to API Gateway WebSocket connections.",
         version: RouterVersion.current,
-        subcommands: [Dev.self, Publish.self, Check.self, Version.self]
+        subcommands: [Dev.self, Lambda.self, Publish.self, Check.self, Version.self]
     )
 
     /// Runs the command, exiting 2 (not ArgumentParser's 64) on bad usage.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            // As a Lambda `bootstrap`, the binary runs with no arguments.
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            let isBootstrap = arguments.isEmpty && ProcessInfo.processInfo.environment["AWS_LAMBDA_RUNTIME_API"].map { !$0.isEmpty } == true
+            var command = try parseAsRoot(isBootstrap ? ["lambda"] : arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -51,14 +54,15 @@ struct CommonOptions: ParsableArguments {
         env ?? ProcessInfo.processInfo.environment["ROUTER_ENV"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// Sets up logging to standard error at `--log-level` (else `LOG_LEVEL`, else info) and
-    /// returns the command's logger.
-    func logger(_ label: String) throws -> Logger {
+    /// Sets up logging at `--log-level` (else `LOG_LEVEL`, else info): text lines on standard
+    /// error, or JSON lines on standard output for CloudWatch Logs; returns the command's logger.
+    func logger(_ label: String, json: Bool = false) throws -> Logger {
         let name = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "info"
         guard let level = Logger.Level(rawValue: name) else {
             throw ValidationError("'\(name)' is not a log level; expected trace, debug, info, notice, warning, error or critical")
         }
         LoggingSystem.bootstrap { label in
+            if json { return JSONLogHandler(label: label, level: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -76,6 +80,30 @@ struct CommonOptions: ParsableArguments {
 func fail(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data((message + "\n").utf8))
     return ExitCode(1)
+}
+
+struct Lambda: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run as an AWS Lambda custom runtime (what the binary does as `bootstrap` with no arguments).",
+        discussion: """
+            Serves SQS events (answering partial batch failures), SNS events, API Gateway WebSocket $connect and \
+            $disconnect events, and directly invoked notification requests. Logs are JSON lines; metrics are CloudWatch \
+            Embedded Metric Format lines. Needs AWS_LAMBDA_RUNTIME_API.
+            """
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let logger = try options.logger("notification-router", json: true)
+        do {
+            try await LambdaMode.run(
+                routes: options.routesFile, environment: ProcessInfo.processInfo.environment,
+                environmentName: options.environmentName, logger: logger)
+        } catch {
+            throw fail("notification-router lambda: \(error)")
+        }
+    }
 }
 
 struct Dev: AsyncParsableCommand {

@@ -42,6 +42,8 @@ public final class FakeConnectionsServer: Sendable {
     }
 
     public func set(_ id: String, _ behaviour: Behaviour) { state.withLock { $0.behaviours[id] = behaviour } }
+    /// A connection that has just connected.
+    public func addLive(_ id: String) { _ = state.withLock { $0.live.insert(id) } }
     public func setRatios(throttled: Double = 0, errors: Double = 0) {
         state.withLock { $0.throttleRatio = throttled; $0.errorRatio = errors }
     }

@@ -21,6 +21,8 @@ public struct DeliveryReport: Sendable, Hashable {
     public var outcome: Outcome
     public var delivered = 0
     public var gone = 0
+    /// Gone connections deleted from the store because of this request; a connection gone for
+    /// several requests of a batch is counted by the first, so a batch's reports add up.
     public var pruned = 0
     public var throttled = 0
     public var forbidden = 0

@@ -72,6 +72,7 @@ public struct Pipeline: Sendable {
 
         var finished: [DeliveryReport] = []
         var readyIndex = 0
+        var credited = Set<Connection>()
         for item in prepared {
             switch item {
             case .finished(let report):
@@ -81,7 +82,9 @@ public struct Pipeline: Sendable {
                 let sinkReport = sinkReports[readyIndex]
                 readyIndex += 1
                 report.absorb(sinkReport)
-                report.pruned = sinkReport.gone.filter(pruned.contains).count
+                // Each deleted connection is credited to the first request that found it gone,
+                // so the batch's reports add up to the rows deleted.
+                report.pruned = Set(sinkReport.gone).filter { pruned.contains($0) && credited.insert($0).inserted }.count
                 await settle(ready.passed, ready.delivery, report)
                 log(report, logger: ready.logger)
                 finished.append(report)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Where connections live: the table the WebSocket gateway writes on connect and the router
 /// reads to find targets and prunes when a connection is gone.
 ///
@@ -18,6 +20,27 @@ public protocol ConnectionStore: Sendable {
     func delete(_ connections: [Connection]) async throws -> Int
     /// Records a new connection (`$connect`).
     func put(_ connection: Connection) async throws
+    /// The user a connection id belongs to (`$disconnect` without the user), nil if unknown.
+    func owner(of connectionID: String) async throws -> String?
+}
+
+extension ConnectionStore {
+    /// Reads the whole store to find the connection; stores with an index on connection ids
+    /// answer faster by implementing it themselves.
+    public func owner(of connectionID: String) async throws -> String? {
+        let found = OwnerSearch()
+        try await scan().forEach { batch in
+            if let match = batch.first(where: { $0.connectionID == connectionID }) { found.set(match.userID) }
+        }
+        return found.value
+    }
+}
+
+/// The first owner found by a concurrent scan.
+private final class OwnerSearch: Sendable {
+    private let owner = Mutex<String?>(nil)
+    func set(_ user: String) { owner.withLock { $0 = $0 ?? user } }
+    var value: String? { owner.withLock { $0 } }
 }
 
 /// Who is in which room.

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import RouterCore
+
+/// The API Gateway WebSocket `$connect` and `$disconnect` routes, so that one deployment of
+/// the router also keeps the connection table:
+/// - `$connect`: the user id is read from a query-string parameter or the authorizer context
+///   (``UserIDSource``); the connection is put in the store (the DynamoDB store writes
+///   `connected_at` and, with `expires_attribute`, the expiry); answered `{"statusCode":200}`,
+///   or the refusal status (401 by default) when there is no user id, or 500 when the store fails;
+/// - `$disconnect`: the connection is deleted; its user comes from the authorizer context when
+///   configured so, else from the store (``ConnectionStore/owner(of:)``).
+public struct ConnectionLifecycle: Sendable {
+    /// Where `$connect` finds the user id.
+    public enum UserIDSource: Sendable, Equatable, CustomStringConvertible {
+        case queryParameter(String)
+        case authorizer(String)
+
+        /// `query:NAME` or `authorizer:KEY` (the `CONNECT_USER_ID` variable); default `query:user_id`.
+        public init?(_ text: String?) {
+            guard let text, !text.isEmpty else { self = .queryParameter("user_id"); return }
+            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[1].isEmpty else { return nil }
+            switch parts[0] {
+            case "query": self = .queryParameter(parts[1])
+            case "authorizer": self = .authorizer(parts[1])
+            default: return nil
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .queryParameter(let name): "query:\(name)"
+            case .authorizer(let key): "authorizer:\(key)"
+            }
+        }
+    }
+
+    let store: any ConnectionStore
+    let userID: UserIDSource
+    let refusalStatus: Int
+
+    public init(store: any ConnectionStore, userID: UserIDSource, refusalStatus: Int = 401) {
+        self.store = store
+        self.userID = userID
+        self.refusalStatus = refusalStatus
+    }
+
+    /// Handles a `CONNECT` or `DISCONNECT` event; the answer API Gateway expects.
+    public func handle(_ event: [String: Any], logger: Logger) async -> [UInt8] {
+        let context = event["requestContext"] as? [String: Any] ?? [:]
+        let eventType = context["eventType"] as? String ?? ""
+        guard let connectionID = context["connectionId"] as? String, !connectionID.isEmpty else {
+            logger.error("lifecycle_failed: \(eventType) event without requestContext.connectionId")
+            return Self.status(400)
+        }
+        var logger = logger
+        logger[metadataKey: "router.connection_id"] = "\(connectionID)"
+        let user = Self.user(in: event, context: context, source: userID)
+        do {
+            if eventType == "CONNECT" {
+                guard let user else {
+                    logger.warning("connect_refused: no user id in \(userID); answered \(refusalStatus)")
+                    return Self.status(refusalStatus)
+                }
+                try await store.put(Connection(userID: user, connectionID: connectionID))
+                logger.info("connected", metadata: ["router.user_id": "\(user)"])
+            } else {
+                let owner: String?
+                if case .authorizer = userID, let user { owner = user } else { owner = try await store.owner(of: connectionID) }
+                guard let owner else {
+                    logger.info("disconnected; the connection was not in the store")
+                    return Self.status(200)
+                }
+                _ = try await store.delete([Connection(userID: owner, connectionID: connectionID)])
+                logger.info("disconnected", metadata: ["router.user_id": "\(owner)"])
+            }
+        } catch {
+            logger.error("lifecycle_failed: \(eventType) could not update the connection store: \(error)")
+            return Self.status(500)
+        }
+        return Self.status(200)
+    }
+
+    static func user(in event: [String: Any], context: [String: Any], source: UserIDSource) -> String? {
+        let value: Any?
+        switch source {
+        case .queryParameter(let name): value = (event["queryStringParameters"] as? [String: Any])?[name]
+        case .authorizer(let key): value = (context["authorizer"] as? [String: Any])?[key]
+        }
+        guard let text = value.map({ "\($0)" }), !text.isEmpty, !(value is NSNull) else { return nil }
+        return text
+    }
+
+    static func status(_ code: Int) -> [UInt8] {
+        Array(#"{"statusCode":\#(code)}"#.utf8)
+    }
+}

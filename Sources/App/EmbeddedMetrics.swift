@@ -1,0 +1,41 @@
+import Foundation
+import RouterCore
+
+/// CloudWatch Embedded Metric Format: one JSON line per route per invocation, which CloudWatch
+/// Logs turns into metrics in the `NotificationRouter` namespace with the dimension `Route`:
+/// Delivered, Gone, Pruned, Throttled, Forbidden, Failed, Rejected, Invalid, Skipped (Count) and
+/// FanOutDuration (Milliseconds).
+public enum EmbeddedMetrics {
+    public static let namespace = "NotificationRouter"
+
+    /// The line for one route's reports of one invocation.
+    public static func line(route: String, reports: [DeliveryReport], duration: Duration, timestamp: Date = Date()) -> String {
+        let counts: [(String, Int)] = [
+            ("Delivered", reports.reduce(0) { $0 + $1.delivered }),
+            ("Gone", reports.reduce(0) { $0 + $1.gone }),
+            ("Pruned", reports.reduce(0) { $0 + $1.pruned }),
+            ("Throttled", reports.reduce(0) { $0 + $1.throttled }),
+            ("Forbidden", reports.reduce(0) { $0 + $1.forbidden }),
+            ("Failed", reports.reduce(0) { $0 + $1.failed }),
+            ("Rejected", reports.reduce(0) { $0 + $1.rejected }),
+            ("Invalid", reports.filter(\.isInvalid).count),
+            ("Skipped", reports.reduce(0) { $0 + $1.skipped }),
+        ]
+        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        var object: [String: Any] = [
+            "_aws": [
+                "Timestamp": Int64(timestamp.timeIntervalSince1970 * 1000),
+                "CloudWatchMetrics": [[
+                    "Namespace": namespace,
+                    "Dimensions": [["Route"]],
+                    "Metrics": counts.map { ["Name": $0.0, "Unit": "Count"] } + [["Name": "FanOutDuration", "Unit": "Milliseconds"]],
+                ]],
+            ],
+            "Route": route,
+            "FanOutDuration": (milliseconds * 1000).rounded() / 1000,
+        ]
+        for (name, value) in counts { object[name] = value }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,31 @@
+import AWSCore
+import RouterCore
+import SNSSource
+import SQSSource
+
+/// The route table's sources by the ARN their Lambda records carry: SQS queues by queue ARN,
+/// SNS topics by topic ARN. A record from an ARN the table does not name has no source name,
+/// and takes only the routes without `from`.
+struct SourceDirectory: Sendable {
+    private var queues: [String: (name: String, configuration: SQSSourceConfiguration)] = [:]
+    private var topics: [String: String] = [:]
+
+    init(_ table: RouteTable) {
+        for source in table.sources {
+            if let queue = source.configuration as? SQSSourceConfiguration {
+                queues[queue.queue.arn.description] = (source.name, queue)
+            } else if let topic = source.configuration as? SNSSourceConfiguration {
+                topics[topic.topic.description] = source.name
+            }
+        }
+    }
+
+    func queue(arn: String) -> (name: String?, envelope: SQSSourceConfiguration.SNSEnvelopeMode) {
+        guard let queue = queues[arn] else { return (nil, .auto) }
+        return (queue.name, queue.configuration.snsEnvelope)
+    }
+
+    func topic(arn: String) -> String? {
+        topics[arn]
+    }
+}

@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The Lambda Runtime API (`http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/…`), the
+/// contract between a custom runtime and Lambda.
+///
+/// Guarantees: `next()` waits as long as Lambda takes (no client timeout; the environment may
+/// be frozen between invocations); every answer is posted once; a non-2xx from the API is an
+/// error naming the call and status.
+public struct LambdaRuntimeClient: Sendable {
+    let base: String
+    let httpClient: HTTPClient
+
+    /// `host` is `AWS_LAMBDA_RUNTIME_API` (`host:port`).
+    public init(host: String, httpClient: HTTPClient) {
+        self.base = "http://\(host)/2018-06-01/runtime"
+        self.httpClient = httpClient
+    }
+
+    /// Waits for the next event.
+    public func next() async throws -> LambdaInvocation {
+        let response = try await httpClient.execute(HTTPClientRequest(url: base + "/invocation/next"), timeout: .hours(24 * 365))
+        let body = try await response.body.collect(upTo: 7 * 1024 * 1024)
+        guard response.status == .ok, let requestID = response.headers.first(name: "Lambda-Runtime-Aws-Request-Id") else {
+            throw LambdaRuntimeError("invocation/next answered HTTP \(response.status.code) without a request id")
+        }
+        let deadlineMilliseconds = response.headers.first(name: "Lambda-Runtime-Deadline-Ms").flatMap { Int64($0) }
+        return LambdaInvocation(
+            requestID: requestID,
+            deadline: deadlineMilliseconds.map { LambdaInvocation.deadline(epochMilliseconds: $0) } ?? .now + .seconds(900),
+            traceID: response.headers.first(name: "Lambda-Runtime-Trace-Id"),
+            functionARN: response.headers.first(name: "Lambda-Runtime-Invoked-Function-Arn"),
+            event: Array(body.readableBytesView))
+    }
+
+    /// Posts the handler's result for `requestID`.
+    public func answer(_ result: LambdaResult, for requestID: String) async throws {
+        switch result {
+        case .response(let body):
+            try await post("/invocation/\(requestID)/response", body: body, errorType: nil)
+        case .error(let error):
+            try await post("/invocation/\(requestID)/error", body: error.json, errorType: error.type)
+        }
+    }
+
+    /// Reports that the function cannot start (a broken routes.yaml, a missing variable);
+    /// Lambda then fails the invocation with this message and restarts the environment.
+    public func initializationFailed(_ error: LambdaFunctionError) async throws {
+        try await post("/init/error", body: error.json, errorType: error.type)
+    }
+
+    private func post(_ path: String, body: [UInt8], errorType: String?) async throws {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(bytes: body))
+        if let errorType { request.headers.add(name: "Lambda-Runtime-Function-Error-Type", value: errorType) }
+        let response = try await httpClient.execute(request, timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw LambdaRuntimeError("\(path) answered HTTP \(response.status.code)")
+        }
+    }
+}
+
+/// The Runtime API refused or failed a call; the message names it.
+public struct LambdaRuntimeError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import RouterTestSupport
+
+/// The real binary as a Lambda `bootstrap` (no arguments, `AWS_LAMBDA_RUNTIME_API` set) under
+/// the fake Runtime API, with its connection table on moto and the fake `@connections` server
+/// as API Gateway.
+struct LambdaHarness {
+    let runtime: FakeRuntimeAPI
+    let connections: FakeConnectionsServer
+    let table: String
+    let process: RunningProcess
+
+    static let binary = TestPeers.productsDirectory.appendingPathComponent("notification-router")
+    static let queueARN = "arn:aws:sqs:us-east-1:123456789012:notifications"
+    static let topicARN = "arn:aws:sns:us-east-1:123456789012:notifications"
+
+    /// Creates a table holding `connections` (user → connection ids), starts the bootstrap and
+    /// runs `body`. `routes`, when given, is written as `routes.yaml` in the working directory.
+    static func with<Result: Sendable>(
+        connections: [String: [String]], routes: String? = nil, environment extra: [String: String] = [:],
+        _ body: @escaping @Sendable (LambdaHarness) async throws -> Result
+    ) async throws -> Result {
+        let table = "conns-\(UUID().uuidString.prefix(8))"
+        try createTable(table, connections)
+        let server = FakeConnectionsServer(live: connections.values.flatMap { $0 })
+        let runtime = FakeRuntimeAPI()
+        return try await server.run { connectionsURL in
+            try await runtime.run { api in
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-\(UUID())")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                if let routes { try routes.write(to: directory.appendingPathComponent("routes.yaml"), atomically: true, encoding: .utf8) }
+                var environment = [
+                    "AWS_LAMBDA_RUNTIME_API": api, "APIGW_ENDPOINT": connectionsURL, "CONNECTIONS_TABLE_NAME": table,
+                    "AWS_ENDPOINT_URL_DYNAMODB": try TestPeers.requireMoto(), "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                    "AWS_REGION": "us-east-1", "HOME": directory.path, "LOG_LEVEL": "debug",
+                ]
+                environment.merge(extra) { $1 }
+                let process = try RunningProcess(binary, [], environment: environment, directory: directory)
+                defer { process.stop() }
+                return try await body(LambdaHarness(runtime: runtime, connections: server, table: table, process: process))
+            }
+        }
+    }
+
+    static func boto(_ script: String) throws -> String {
+        let prelude = """
+            import boto3, json, sys
+            ddb = boto3.client("dynamodb", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+
+            """
+        let result = try CommandResult.run(URL(fileURLWithPath: try TestPeers.requirePython()), ["-c", prelude + script, try TestPeers.requireMoto()])
+        guard result.status == 0 else { throw ProcessWaitError(message: "boto3 failed: \(result.standardError)") }
+        return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func createTable(_ table: String, _ connections: [String: [String]]) throws {
+        let items = connections.flatMap { user, ids in ids.map { [user, $0] } }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: items), as: UTF8.self)
+        _ = try boto("""
+            ddb.create_table(TableName="\(table)", BillingMode="PAY_PER_REQUEST",
+                KeySchema=[{"AttributeName": "user_id", "KeyType": "HASH"}, {"AttributeName": "connection_id", "KeyType": "RANGE"}],
+                AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"}, {"AttributeName": "connection_id", "AttributeType": "S"}])
+            for user, connection in json.loads('\(json)'):
+                ddb.put_item(TableName="\(table)", Item={"user_id": {"S": user}, "connection_id": {"S": connection}})
+            """)
+    }
+
+    /// Every item of the table: user, connection id, and the numbers written with it.
+    func items() throws -> [[String: String]] {
+        let text = try Self.boto("""
+            items = ddb.scan(TableName="\(table)")["Items"]
+            print(json.dumps([{k: list(v.values())[0] for k, v in item.items()} for item in items]))
+            """)
+        return (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: String]]) ?? []
+    }
+
+    /// The connection ids left in the table.
+    func connectionIDs() throws -> Set<String> {
+        Set(try items().compactMap { $0["connection_id"] })
+    }
+
+    /// Payloads each connection received, as text.
+    func received() -> [String: [String]] {
+        connections.received.mapValues { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    static func sqsEvent(_ records: [(id: String, body: String)], queueARN: String = queueARN) -> String {
+        let list = records.map { record in
+            [
+                "messageId": record.id, "receiptHandle": "rh-\(record.id)", "body": record.body,
+                "attributes": ["ApproximateReceiveCount": "1", "SentTimestamp": "1764403200000"], "messageAttributes": [String: Any](),
+                "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": queueARN, "awsRegion": "us-east-1",
+            ] as [String: Any]
+        }
+        return String(decoding: try! JSONSerialization.data(withJSONObject: ["Records": list]), as: UTF8.self)
+    }
+
+    static func snsEvent(_ message: String, id: String = UUID().uuidString, topicARN: String = topicARN) -> String {
+        let record: [String: Any] = [
+            "EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": topicARN + ":sub",
+            "Sns": [
+                "Type": "Notification", "MessageId": id, "TopicArn": topicARN, "Subject": NSNull(), "Message": message,
+                "Timestamp": "2026-11-29T08:00:00.000Z", "SignatureVersion": "1", "MessageAttributes": [String: Any](),
+            ] as [String: Any],
+        ]
+        return String(decoding: try! JSONSerialization.data(withJSONObject: ["Records": [record]]), as: UTF8.self)
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The dev gateway's benchmark (release build): CONNECTIONS (default 10,000) idle WebSocket
+# clients (Python websockets, from the test venv) connect to `notification-router dev`, then
+# one 1 KB broadcast goes through POST /publish, the route's apigw sink and the gateway's
+# management API to every socket. Writes the "gateway" section of docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+connections=${CONNECTIONS:-10000}
+work=.build-bench
+mkdir -p "$work/logs"
+ulimit -n 65536
+
+venv=.venv-test
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check "websockets==15.0.1"
+fi
+
+echo "bench-gateway.sh: building notification-router (release)"
+swift build -c release --product notification-router > "$work/logs/build-gateway.log" 2>&1 || { tail -30 "$work/logs/build-gateway.log"; exit 1; }
+binary=$(swift build -c release --show-bin-path)/notification-router
+
+run_dir=$(mktemp -d)
+(cd "$run_dir" && exec "$binary" dev --port 0 --log-level warning > "$run_dir/out" 2> "$work/logs/gateway.log") &
+gateway_pid=$!
+trap 'kill "$gateway_pid" 2>/dev/null || true; rm -rf "$run_dir"' EXIT
+for _ in $(seq 1 100); do grep -q "listening on" "$run_dir/out" 2>/dev/null && break; sleep 0.1; done
+url=$(awk '/listening on/ {print $NF; exit}' "$run_dir/out")
+echo "bench-gateway.sh: $connections clients on $url"
+result=$("$venv/bin/python" scripts/bench_gateway.py "$url" "$gateway_pid" "$connections")
+echo "  $result"
+
+python3 - "$result" <<'PY' | python3 scripts/write_section.py gateway
+import json, subprocess, sys, datetime
+r = json.loads(sys.argv[1])
+cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
+print("## Dev gateway: idle connections and a broadcast (`scripts/bench-gateway.sh`)\n")
+print(f"- Date: {datetime.date.today().isoformat()}; machine: {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; the clients (one Python process) share the machine.")
+print(f"- {r['connections']:,} WebSocket clients connect to `notification-router dev` (release build, in-memory store), then one 1 KB broadcast")
+print("  goes through `POST /publish`, the `apigw` sink and the gateway's own management API to every socket.\n")
+print("| measure | value |")
+print("|---|---:|")
+print(f"| connections | {r['connections']:,} |")
+print(f"| time to connect them all | {r['connect_seconds']:.2f} s |")
+print(f"| gateway RSS before / with the connections open | {r['idle_rss_mb']:.1f} MB / {r['connected_rss_mb']:.1f} MB |")
+print(f"| broadcast: publish to report | {r['report_seconds']:.3f} s |")
+print(f"| broadcast: publish until every client had the message | {r['all_received_seconds']:.3f} s |")
+print(f"| delivered (from the report) | {r['delivered']:,} |")
+print(f"| gateway peak RSS | {r['peak_rss_mb']:.1f} MB |")
+PY
+echo "bench-gateway.sh: wrote the gateway section of docs/benchmarks.md"
