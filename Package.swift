@@ -56,7 +56,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "SNSSource", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sources-SNS", swiftSettings: swiftSettings),
-        .target(name: "SQSSource", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sources-SQS", swiftSettings: swiftSettings),
+        .target(
+            name: "SQSSource",
+            dependencies: [
+                "RouterCore", "AWSCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Sources-SQS",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "APIGatewaySink", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sinks-APIGW", swiftSettings: swiftSettings),
         .target(name: "DynamoStore", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Stores-Dynamo", swiftSettings: swiftSettings),
         .target(
@@ -97,15 +106,19 @@ let package = Package(
             path: "Sources/App",
             swiftSettings: swiftSettings
         ),
+        // Binds hypot and hypotf to their pre-2.35 glibc versions, so that the Lambda package
+        // loads on provided.al2023 (glibc 2.34); see Sources/GlibcCompat/compat.c.
+        .target(name: "GlibcCompat", path: "Sources/GlibcCompat"),
         .executableTarget(
             name: "notification-router",
             dependencies: [
-                "RouterApp", "RouterCore", "AWSCore", "SQSSource", "LocalGateway",
+                "RouterApp", "RouterCore", "AWSCore", "SQSSource", "LocalGateway", "GlibcCompat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/notification-router",
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=hypot", "-Xlinker", "--wrap=hypotf"], .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "custom-stage-example",

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 connections=${CONNECTIONS:-10000}
 work=.build-bench
 mkdir -p "$work/logs"
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # each side holds one descriptor per connection
 
 venv=.venv-test
 if [ ! -x "$venv/bin/python" ]; then
@@ -16,11 +16,11 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 
 echo "bench-gateway.sh: building notification-router (release)"
-swift build -c release --product notification-router > "$work/logs/build-gateway.log" 2>&1 || { tail -30 "$work/logs/build-gateway.log"; exit 1; }
-binary=$(swift build -c release --show-bin-path)/notification-router
+swift build -c release --static-swift-stdlib --product notification-router > "$work/logs/build-gateway.log" 2>&1 || { tail -30 "$work/logs/build-gateway.log"; exit 1; }
+binary=$(swift build -c release --static-swift-stdlib --show-bin-path)/notification-router
 
 run_dir=$(mktemp -d)
-(cd "$run_dir" && exec "$binary" dev --port 0 --log-level warning > "$run_dir/out" 2> "$work/logs/gateway.log") &
+(cd "$run_dir" && exec "$binary" dev --port 0 --log-level warning > "$run_dir/out" 2> "$OLDPWD/$work/logs/gateway.log") &
 gateway_pid=$!
 trap 'kill "$gateway_pid" 2>/dev/null || true; rm -rf "$run_dir"' EXIT
 for _ in $(seq 1 100); do grep -q "listening on" "$run_dir/out" 2>/dev/null && break; sleep 0.1; done

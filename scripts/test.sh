@@ -5,15 +5,16 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh --filter Name   # arguments go to `swift test`
 #
-# It creates .venv-test (pinned moto[server] and websockets from PyPI) when missing, starts
+# It creates .venv-test (pinned moto[server], websockets and python-hcl2 from PyPI) when missing, starts
 # moto_server on a free loopback port (MOTO_URL), exports the venv's Python (TEST_PYTHON),
-# runs `swift test`, then a bounded fuzz run of the request parser (FUZZ_SECONDS, default 20;
-# 0 skips it), and stops moto. With CI=true a peer that cannot be started is a failure.
+# runs `swift test`, then checks the deployment files (scripts/check_deploy.py: cfn-lint on the
+# SAM template, the Terraform module parsed) and a bounded fuzz run of the request parser
+# (FUZZ_SECONDS, default 20; 0 skips it), and stops moto. With CI=true a peer that cannot be started is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.venv-test
-requirements="moto[server]==5.2.1 websockets==15.0.1"
+requirements="moto[server]==5.2.1 websockets==15.0.1 python-hcl2==8.1.4"
 state=.test-state
 mkdir -p "$state"
 
@@ -48,6 +49,11 @@ export TEST_PYTHON="$PWD/$venv/bin/python"
 
 status=0
 swift test "$@" || status=$?
+
+if [ $# -eq 0 ]; then
+  echo "test.sh: checking the deployment files (cfn-lint, Terraform parse)"
+  "$venv/bin/python" scripts/check_deploy.py || status=1
+fi
 
 if [ "$status" -eq 0 ] && [ $# -eq 0 ] && [ "${FUZZ_SECONDS:-20}" != "0" ]; then
   echo "test.sh: fuzzing the request parser for ${FUZZ_SECONDS:-20}s"

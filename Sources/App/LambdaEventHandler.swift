@@ -11,7 +11,7 @@ import SQSSource
 ///   requests on `on_invalid: dlq` routes, unroutable records); SNS envelopes in bodies are
 ///   unwrapped as the queue's `sns_envelope` says;
 /// - an SNS event (`Records[].EventSource == "aws:sns"`): an invocation error while a
-///   transient failure remains (SNS retries), else success (invalid requests are logged);
+///   transient failure remains (SNS retries), else the reports (invalid requests are logged);
 /// - an API Gateway WebSocket `CONNECT`/`DISCONNECT` event: ``ConnectionLifecycle``;
 /// - anything else: a notification request invoked directly, answered with the reports, or
 ///   an error while something is left to retry.
@@ -68,15 +68,10 @@ struct LambdaEventHandler: Sendable {
             logger.error("unreadable_event: an SQS event that does not decode: \(error)")
             return .error(LambdaFunctionError(type: "UnreadableEvent", message: "the SQS event does not decode: \(error)"))
         }
-        let items = records.map { record -> BatchDelivery.Item in
+        let items = records.map { record in
             let (source, envelope) = sources.queue(arn: record.eventSourceARN)
-            let body = Array(record.body.utf8)
-            if envelope != .never, let notification = SNSNotification(envelope: body) {
-                return .init(messageID: record.messageId, body: Array(notification.message.utf8), source: source, attributes: notification.stringAttributes)
-            }
-            var item = BatchDelivery.Item(messageID: record.messageId, body: body, source: source, attributes: record.stringAttributes)
-            if envelope == .always { item.unreadable = "the body is not an SNS envelope, and the queue's sns_envelope is always" }
-            return item
+            return BatchDelivery.Item.sqs(
+                messageID: record.messageId, body: record.body, source: source, envelope: envelope, attributes: record.stringAttributes)
         }
         let (outcomes, runs) = await delivery.deliver(items, deadline: deadline, logger: logger)
         emit(runs)
@@ -108,7 +103,7 @@ struct LambdaEventHandler: Sendable {
             }
             return .error(LambdaFunctionError(type: "DeliveryIncomplete", message: reasons.joined(separator: "; ")))
         }
-        return .response(Self.json(["reports": outcomes.flatMap(\.reports).count]))
+        return .response(Self.reports(outcomes.flatMap(\.reports)))
     }
 
     private func handleDirect(_ event: [UInt8], requestID: String, deadline: ContinuousClock.Instant, logger: Logger) async -> LambdaResult {
@@ -122,9 +117,14 @@ struct LambdaEventHandler: Sendable {
         if reports.isEmpty {
             return .error(LambdaFunctionError(type: "Unroutable", message: "no route takes directly invoked requests (every route has from:)"))
         }
+        return .response(Self.reports(reports))
+    }
+
+    /// `{"reports":[…]}`.
+    private static func reports(_ reports: [DeliveryReport]) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return .response(Array((try? encoder.encode(["reports": reports])) ?? Data("{}".utf8)))
+        return Array((try? encoder.encode(["reports": reports])) ?? Data("{}".utf8))
     }
 
     private func emit(_ runs: [BatchDelivery.RouteRun]) {

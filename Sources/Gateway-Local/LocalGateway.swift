@@ -79,7 +79,7 @@ public struct LocalGateway: Sendable {
             router: router,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: webSocketRouter,
-                configuration: .init(ws: .init(maxFrameSize: max(configuration.maxPayloadBytes, 1 << 14), autoPing: .enabled(timePeriod: .seconds(30))))),
+                configuration: .init(ws: .init(maxFrameSize: 32 * 1024, autoPing: .enabled(timePeriod: .seconds(30))))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "notification-router-dev"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

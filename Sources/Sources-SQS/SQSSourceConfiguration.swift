@@ -11,9 +11,17 @@ import RouterCore
 /// the SNS envelope (`{"Type":"Notification","Message":…}`) as its body; `auto` (default)
 /// unwraps a body that is such an envelope (a notification request never is), `always`
 /// requires one, `never` takes every body as the request.
+///
+/// Daemon mode (`serve`) polls the queue: `pollers` (default 2) long polls at once,
+/// `visibility_timeout` (default 30s) asked for and renewed while a batch is handled,
+/// `retry_delay` (default 5s) before an unacknowledged message is visible again, doubled per
+/// receive up to 15 minutes.
 public struct SQSSourceConfiguration: SourceConfiguration {
     public let queue: SQSQueue
     public let snsEnvelope: SNSEnvelopeMode
+    public let pollers: Int
+    public let visibilityTimeout: Duration
+    public let retryDelay: Duration
 
     public enum SNSEnvelopeMode: String, Sendable, CaseIterable {
         case auto, always, never
@@ -31,9 +39,21 @@ public struct SQSSourceConfiguration: SourceConfiguration {
         self.queue = queue
         let mode = try options.optional("sns_envelope")?.choice(SNSEnvelopeMode.allCases.map(\.rawValue)) ?? SNSEnvelopeMode.auto.rawValue
         snsEnvelope = SNSEnvelopeMode(rawValue: mode) ?? .auto
+        pollers = try options.optional("pollers")?.int(in: 1...64) ?? 2
+        visibilityTimeout = try options.optional("visibility_timeout")?.duration() ?? .seconds(30)
+        retryDelay = try options.optional("retry_delay")?.duration() ?? .seconds(5)
+    }
+
+    /// The consumer settings these options give.
+    public var consumerSettings: SQSConsumer.Settings {
+        SQSConsumer.Settings(pollers: pollers, visibilityTimeout: visibilityTimeout, retryBase: retryDelay)
     }
 
     public var settings: [ConfigSetting] {
-        [ConfigSetting("queue", queue.url), ConfigSetting("arn", queue.arn.description), ConfigSetting("sns_envelope", snsEnvelope.rawValue)]
+        [
+            ConfigSetting("queue", queue.url), ConfigSetting("arn", queue.arn.description), ConfigSetting("sns_envelope", snsEnvelope.rawValue),
+            ConfigSetting("pollers", "\(pollers)"), ConfigSetting("visibility_timeout", duration: visibilityTimeout),
+            ConfigSetting("retry_delay", duration: retryDelay),
+        ]
     }
 }

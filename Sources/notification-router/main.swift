@@ -15,7 +15,7 @@ struct NotificationRouter: AsyncParsableCommand {
         commandName: "notification-router",
         abstract: "Delivers notification requests from SNS and SQS to API Gateway WebSocket connections.",
         version: RouterVersion.current,
-        subcommands: [Dev.self, Lambda.self, Publish.self, Check.self, Version.self]
+        subcommands: [Dev.self, Lambda.self, Serve.self, Publish.self, Check.self, Version.self]
     )
 
     /// Runs the command, exiting 2 (not ArgumentParser's 64) on bad usage.
@@ -102,6 +102,44 @@ struct Lambda: AsyncParsableCommand {
                 environmentName: options.environmentName, logger: logger)
         } catch {
             throw fail("notification-router lambda: \(error)")
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run as a daemon: consume the route table's SQS queues; GET /healthz and /readyz.",
+        discussion: """
+            Any number of daemons may consume the same queue. SIGTERM stops receiving, finishes the batches in hand \
+            (at most --shutdown-grace), deletes what was delivered and exits 0; the rest is redelivered by SQS.
+            """
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "Address to listen on.")
+    var host = "0.0.0.0"
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port = 8080
+
+    @Option(help: "How long batches in hand may finish after SIGTERM.")
+    var shutdownGrace = "30s"
+
+    func run() async throws {
+        let logger = try options.logger("notification-router.serve")
+        guard let grace = ConfigDuration.parse(shutdownGrace) else { throw ValidationError("--shutdown-grace takes a duration such as 30s") }
+        do {
+            try await ServeMode.run(
+                routes: options.routesFile, environment: ProcessInfo.processInfo.environment, environmentName: options.environmentName,
+                options: ServeMode.Options(host: host, port: port, shutdownGrace: grace), logger: logger
+            ) { port in
+                FileHandle.standardOutput.write(Data("notification-router serve: listening on \(host):\(port)\n".utf8))
+            }
+        } catch let error as ConfigErrors {
+            throw fail(error.description)
+        } catch {
+            throw fail("notification-router serve: \(error)")
         }
     }
 }

@@ -21,7 +21,7 @@ struct LambdaHarness {
         _ body: @escaping @Sendable (LambdaHarness) async throws -> Result
     ) async throws -> Result {
         let table = "conns-\(UUID().uuidString.prefix(8))"
-        try createTable(table, connections)
+        try MotoScripts.createTable(table, connections)
         let server = FakeConnectionsServer(live: connections.values.flatMap { $0 })
         let runtime = FakeRuntimeAPI()
         return try await server.run { connectionsURL in
@@ -42,36 +42,9 @@ struct LambdaHarness {
         }
     }
 
-    static func boto(_ script: String) throws -> String {
-        let prelude = """
-            import boto3, json, sys
-            ddb = boto3.client("dynamodb", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
-
-            """
-        let result = try CommandResult.run(URL(fileURLWithPath: try TestPeers.requirePython()), ["-c", prelude + script, try TestPeers.requireMoto()])
-        guard result.status == 0 else { throw ProcessWaitError(message: "boto3 failed: \(result.standardError)") }
-        return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    static func createTable(_ table: String, _ connections: [String: [String]]) throws {
-        let items = connections.flatMap { user, ids in ids.map { [user, $0] } }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: items), as: UTF8.self)
-        _ = try boto("""
-            ddb.create_table(TableName="\(table)", BillingMode="PAY_PER_REQUEST",
-                KeySchema=[{"AttributeName": "user_id", "KeyType": "HASH"}, {"AttributeName": "connection_id", "KeyType": "RANGE"}],
-                AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"}, {"AttributeName": "connection_id", "AttributeType": "S"}])
-            for user, connection in json.loads('\(json)'):
-                ddb.put_item(TableName="\(table)", Item={"user_id": {"S": user}, "connection_id": {"S": connection}})
-            """)
-    }
-
     /// Every item of the table: user, connection id, and the numbers written with it.
     func items() throws -> [[String: String]] {
-        let text = try Self.boto("""
-            items = ddb.scan(TableName="\(table)")["Items"]
-            print(json.dumps([{k: list(v.values())[0] for k, v in item.items()} for item in items]))
-            """)
-        return (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: String]]) ?? []
+        try MotoScripts.items(table)
     }
 
     /// The connection ids left in the table.

@@ -7,24 +7,6 @@ import Testing
 struct PublishCommandTests {
     static let binary = TestPeers.productsDirectory.appendingPathComponent("notification-router")
 
-    static func awsEnvironment() throws -> [String: String] {
-        ["AWS_ENDPOINT_URL": try TestPeers.requireMoto(), "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
-         "HOME": NSTemporaryDirectory()]
-    }
-
-    /// Runs Python (boto3 from the moto venv) against moto; the script gets boto3 clients `sqs` and `sns`.
-    static func boto(_ script: String) throws -> String {
-        let prelude = """
-            import boto3, json, sys
-            kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
-            sqs = boto3.client("sqs", **kw); sns = boto3.client("sns", **kw)
-
-            """
-        let result = try CommandResult.run(URL(fileURLWithPath: try TestPeers.requirePython()), ["-c", prelude + script, try TestPeers.requireMoto()])
-        guard result.status == 0 else { throw ProcessWaitError(message: "boto3 failed: \(result.standardError)") }
-        return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test("--local with flags: the report is printed and the client receives data byte for byte")
     func local() async throws {
         let gateway = try await DevGateway()
@@ -41,11 +23,11 @@ struct PublishCommandTests {
     @Test("--queue: the request arrives on the queue as the message body; the message id is printed")
     func queue() throws {
         let name = "publish-\(UUID().uuidString.prefix(8))"
-        let url = try Self.boto(#"print(sqs.create_queue(QueueName="\#(name)")["QueueUrl"])"#)
+        let url = try MotoScripts.run(#"print(sqs.create_queue(QueueName="\#(name)")["QueueUrl"])"#)
         let request = #"{"users":["alice"],"data":{"type":"notification","message":"hi"}}"#
-        let result = try CommandResult.run(Self.binary, ["publish", "--queue", url, "-"], environment: try Self.awsEnvironment(), input: request)
+        let result = try CommandResult.run(Self.binary, ["publish", "--queue", url, "-"], environment: try MotoScripts.awsEnvironment(), input: request)
         #expect(result.status == 0, "\(result.standardError)")
-        let received = try Self.boto(#"m = sqs.receive_message(QueueUrl="\#(url)", WaitTimeSeconds=5)["Messages"][0]; print(json.dumps([m["MessageId"], m["Body"]]))"#)
+        let received = try MotoScripts.run(#"m = sqs.receive_message(QueueUrl="\#(url)", WaitTimeSeconds=5)["Messages"][0]; print(json.dumps([m["MessageId"], m["Body"]]))"#)
         let pair = try JSONSerialization.jsonObject(with: Data(received.utf8)) as? [String]
         #expect(pair == [result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), request])
     }
@@ -53,7 +35,7 @@ struct PublishCommandTests {
     @Test("--topic: the request is published as the SNS Message (seen through a raw SQS subscription)")
     func topic() throws {
         let name = "publish-\(UUID().uuidString.prefix(8))"
-        let created = try Self.boto("""
+        let created = try MotoScripts.run("""
             t = sns.create_topic(Name="\(name)")["TopicArn"]
             q = sqs.create_queue(QueueName="\(name)")["QueueUrl"]
             a = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -61,10 +43,10 @@ struct PublishCommandTests {
             print(json.dumps([t, q]))
             """)
         let names = try #require(try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String])
-        let result = try CommandResult.run(Self.binary, ["publish", "--topic", names[0], #"{"data":"to everyone"}"#], environment: try Self.awsEnvironment())
+        let result = try CommandResult.run(Self.binary, ["publish", "--topic", names[0], #"{"data":"to everyone"}"#], environment: try MotoScripts.awsEnvironment())
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).count == 36)
-        let body = try Self.boto(#"print(sqs.receive_message(QueueUrl="\#(names[1])", WaitTimeSeconds=5)["Messages"][0]["Body"])"#)
+        let body = try MotoScripts.run(#"print(sqs.receive_message(QueueUrl="\#(names[1])", WaitTimeSeconds=5)["Messages"][0]["Body"])"#)
         #expect(body == #"{"data":"to everyone"}"#)
     }
 

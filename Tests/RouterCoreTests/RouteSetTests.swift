@@ -45,7 +45,9 @@ struct RouteSetTests {
 
     @Test("a component that cannot be built fails the set with its name, type and place")
     func buildError() throws {
-        let table = try RouteTableLoader(registry: .testing, variables: [:]).load(yaml: """
+        var registry = PluginRegistry.testing
+        registry.register(store: "needs-resource", NeedsResourceStoreConfiguration.self)
+        let table = try RouteTableLoader(registry: registry, variables: [:]).load(yaml: """
             version: 1
             stores: { connections: { type: needs-resource } }
             sinks: { websocket: { type: recording } }

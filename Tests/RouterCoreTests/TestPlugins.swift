@@ -48,7 +48,6 @@ extension PluginRegistry {
         var registry = PluginRegistry.core
         registry.register(sink: "recording", RecordingSinkConfiguration.self)
         registry.register(store: "recording-store", RecordingStoreConfiguration.self)
-        registry.register(store: "needs-resource", NeedsResourceStoreConfiguration.self)
         registry.register(source: "recording-source", RecordingSourceConfiguration.self)
         return registry
     }

@@ -17,6 +17,8 @@ public final class FakeConnectionsServer: Sendable {
         /// Answer only once this many other posts were delivered (500 after 60 s): proves the
         /// others were not held back by this one, without timing assumptions.
         case holdUntilDelivered(Int)
+        /// Answer 500 to the first this many posts, then normally.
+        case failFirst(Int)
     }
 
     struct State {
@@ -28,6 +30,7 @@ public final class FakeConnectionsServer: Sendable {
         var throttleRatio = 0.0
         var errorRatio = 0.0
         var posts = 0
+        var failures: [String: Int] = [:]
         var inFlight = 0
         var mostInFlight = 0
     }
@@ -96,6 +99,12 @@ public final class FakeConnectionsServer: Sendable {
                 try? await Task.sleep(for: .milliseconds(10))
             }
             guard state.withLock({ $0.received.count }) >= count else { return .json(500, #"{"message":"held too long"}"#) }
+        case .failFirst(let count):
+            let failing = state.withLock { state in
+                state.failures[id, default: 0] += 1
+                return state.failures[id]! <= count
+            }
+            if failing { return .json(500, #"{"message":"injected failure"}"#) }
         case nil: break
         }
         if roll < throttle { return .json(429, #"{"message":"Too Many Requests"}"#, headers: [("x-amzn-ErrorType", "LimitExceededException")]) }

@@ -1,0 +1,73 @@
+import AWSCore
+import Foundation
+import Hummingbird
+import Logging
+import RouterCore
+import SQSSource
+import ServiceLifecycle
+import UnixSignals
+
+/// `notification-router serve`: the daemon (DESIGN §4). One `ServiceGroup` holds an SQS
+/// consumer per `sqs` source of the route table (``SQSConsumer``; each receive goes through
+/// ``BatchDelivery``), an HTTP server with `GET /healthz` and `GET /readyz`, and the shared
+/// HTTP client, closed last.
+///
+/// SIGTERM shuts down gracefully: receiving stops, batches in hand finish (for at most the
+/// grace period, then they are cancelled and left for redelivery), acknowledged messages are
+/// deleted, and the process exits 0. SIGINT cancels at once; nothing unacknowledged is deleted
+/// either way.
+public enum ServeMode {
+    public struct Options: Sendable {
+        public var host: String
+        public var port: Int
+        public var shutdownGrace: Duration
+
+        public init(host: String = "0.0.0.0", port: Int = 8080, shutdownGrace: Duration = .seconds(30)) {
+            self.host = host
+            self.port = port
+            self.shutdownGrace = shutdownGrace
+        }
+    }
+
+    public static func run(
+        routes: RoutesFile, environment: [String: String], environmentName: String?, options: Options, logger: Logger,
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws {
+        let table = try routes.load(environment: environment, environmentName: environmentName)
+        let resources = ProcessResources(table: table, environment: environment)
+        let delivery: BatchDelivery
+        do {
+            delivery = BatchDelivery(routes: try resources.routeSet(table))
+        } catch {
+            try await resources.shutdown()
+            throw error
+        }
+        let queues = table.sources.compactMap { source in (source.configuration as? SQSSourceConfiguration).map { (source.name, $0) } }
+        let client = SQSClient(aws: resources.aws.client)
+        let consumers = queues.map { name, queue in
+            SQSConsumer(client: client, queue: queue.queue, settings: queue.consumerSettings, logger: logger) { messages, deadline in
+                let items = messages.map { message in
+                    BatchDelivery.Item.sqs(
+                        messageID: message.messageID, body: message.body, source: name, envelope: queue.snsEnvelope, attributes: message.attributes)
+                }
+                return await delivery.deliver(items, deadline: deadline, logger: logger).outcomes.map { !$0.mustReturn }
+            }
+        }
+        if consumers.isEmpty { logger.warning("the route table has no sqs source: nothing to consume") }
+
+        let router = Router()
+        router.get("/healthz") { _, _ in "alive\n" }
+        router.get("/readyz") { _, _ in "ready: \(delivery.routes.pipelines.count) routes, \(consumers.count) queues\n" }
+        let server = Application(
+            router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "notification-router"),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? options.port) }, logger: logger)
+
+        // Services shut down in reverse order: the consumers stop receiving and finish first,
+        // then the HTTP server, then the shared HTTP client.
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
+            [.init(service: ShutdownOnSignal(resources.shutdown)), .init(service: server)] + consumers.map { .init(service: $0) }
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = options.shutdownGrace
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}

@@ -1,0 +1,144 @@
+import AWSCore
+import Logging
+import ServiceLifecycle
+
+/// Consumes one SQS queue in daemon mode: several pollers long-poll it (10 messages, 20 s),
+/// each receive is handled as one batch (its messages share store reads), and then:
+/// - acknowledged messages are deleted (`DeleteMessageBatch`, each entry's result checked);
+/// - the others are made visible again after a backoff that grows with their receive count
+///   (`ChangeMessageVisibilityBatch`), so that the queue's redrive policy decides when they
+///   reach the dead-letter queue;
+/// - while a batch is still being handled, its messages' visibility is extended, so a long
+///   fan-out is never handed to another consumer.
+///
+/// Errors from SQS itself (throttling, network) are logged and retried with backoff; the
+/// consumer never ends on them. On graceful shutdown the pollers stop receiving (an open long
+/// poll is abandoned: its messages, if any, become visible again), batches in hand are
+/// finished and their acknowledged messages deleted; nothing unacknowledged is deleted.
+public struct SQSConsumer: Service {
+    /// How the consumer polls and backs off.
+    public struct Settings: Sendable {
+        public var pollers: Int
+        public var waitTime: Duration
+        /// Asked for on receive and renewed while a batch is handled.
+        public var visibilityTimeout: Duration
+        /// How long one batch may be handled (its fan-out deadline).
+        public var processingTime: Duration
+        /// The first redelivery delay of an unacknowledged message; doubled per receive.
+        public var retryBase: Duration
+        public var retryCap: Duration
+
+        public init(
+            pollers: Int = 2, waitTime: Duration = .seconds(20), visibilityTimeout: Duration = .seconds(30),
+            processingTime: Duration = .seconds(60), retryBase: Duration = .seconds(5), retryCap: Duration = .seconds(900)
+        ) {
+            self.pollers = pollers
+            self.waitTime = waitTime
+            self.visibilityTimeout = visibilityTimeout
+            self.processingTime = processingTime
+            self.retryBase = retryBase
+            self.retryCap = retryCap
+        }
+
+        /// The redelivery delay after the `receiveCount`-th receive.
+        func retryDelay(receiveCount: Int) -> Duration {
+            let doublings = min(max(receiveCount - 1, 0), 20)
+            return min(retryCap, retryBase * (1 << doublings))
+        }
+    }
+
+    /// Handles one receive; answers, per message in order, whether it is acknowledged.
+    public typealias Handler = @Sendable (_ messages: [SQSMessage], _ deadline: ContinuousClock.Instant) async -> [Bool]
+
+    let client: SQSClient
+    let queue: SQSQueue
+    let settings: Settings
+    let handler: Handler
+    let logger: Logger
+
+    public init(client: SQSClient, queue: SQSQueue, settings: Settings, logger: Logger, handler: @escaping Handler) {
+        self.client = client
+        self.queue = queue
+        self.settings = settings
+        self.handler = handler
+        var logger = logger
+        logger[metadataKey: "router.queue"] = "\(queue.url)"
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("consuming with \(settings.pollers) pollers")
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<max(1, settings.pollers) {
+                group.addTask { await poll() }
+            }
+        }
+        logger.info("stopped consuming")
+    }
+
+    private func poll() async {
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let messages: [SQSMessage]
+            do {
+                messages = try await cancelWhenGracefulShutdown {
+                    try await client.receiveMessages(
+                        from: queue, waitTime: settings.waitTime, visibilityTimeout: settings.visibilityTimeout,
+                        deadline: .now + settings.waitTime + .seconds(10))
+                }
+                failures = 0
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                failures += 1
+                let pause = min(Duration.seconds(20), .milliseconds(200) * (1 << min(failures, 7)))
+                logger.error("poll_failed: ReceiveMessage failed (\(failures) in a row), retrying in \(pause): \(error)")
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                continue
+            }
+            if !messages.isEmpty { await handle(messages) }
+        }
+    }
+
+    private func handle(_ messages: [SQSMessage]) async {
+        let acknowledged = await withTaskGroup(of: [Bool]?.self) { group in
+            group.addTask { await handler(messages, .now + settings.processingTime) }
+            group.addTask { await keepInvisible(messages); return nil }
+            var result: [Bool] = []
+            for await answer in group {
+                if let answer {
+                    result = answer
+                    group.cancelAll()
+                }
+            }
+            return result
+        }
+        let done = zip(messages, acknowledged).filter(\.1).map(\.0)
+        let again = zip(messages, acknowledged).filter { !$0.1 }.map(\.0)
+        do {
+            for (id, reason) in try await client.deleteMessages(done, from: queue, deadline: .now + .seconds(30)) {
+                logger.error("delete_failed: message \(id) was delivered but not deleted (\(reason)); it will be delivered again")
+            }
+            if !again.isEmpty {
+                let refused = try await client.changeVisibility(
+                    again, to: { settings.retryDelay(receiveCount: $0.receiveCount) }, in: queue, deadline: .now + .seconds(30))
+                for (id, reason) in refused { logger.warning("visibility_not_changed: message \(id): \(reason)") }
+                logger.notice("returned \(again.count) of \(messages.count) messages to the queue for another attempt")
+            }
+        } catch {
+            logger.error("ack_failed: could not delete or return messages (\(error)); they reappear after their visibility timeout")
+        }
+    }
+
+    /// Renews the batch's visibility every half timeout until cancelled.
+    private func keepInvisible(_ messages: [SQSMessage]) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: settings.visibilityTimeout / 2)
+                _ = try await client.changeVisibility(messages, to: { _ in settings.visibilityTimeout }, in: queue, deadline: .now + .seconds(10))
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("visibility_extension_failed: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import RouterTestSupport
+import Testing
+
+/// `notification-router serve` end to end: SNS topic → SQS queue (SNS envelope in the body)
+/// on moto → the daemon → the fake `@connections` server; the connection table on moto.
+@Suite("daemon mode (serve)")
+struct ServeModeTests {
+    static let binary = TestPeers.productsDirectory.appendingPathComponent("notification-router")
+
+    struct Daemon {
+        let process: RunningProcess
+        let connections: FakeConnectionsServer
+        let topic: String
+        let queueURL: String
+
+        func publish(_ message: String) throws {
+            _ = try MotoScripts.run(#"sns.publish(TopicArn="\#(topic)", Message='\#(message)')"#)
+        }
+
+        /// Messages visible or in flight on the queue.
+        func queued() throws -> Int {
+            let text = try MotoScripts.run("""
+                a = sqs.get_queue_attributes(QueueUrl="\(queueURL)", AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+                print(int(a["ApproximateNumberOfMessages"]) + int(a["ApproximateNumberOfMessagesNotVisible"]))
+                """)
+            return Int(text) ?? -1
+        }
+    }
+
+    /// A topic subscribed by a queue, a table of `connections`, the daemon consuming the queue.
+    static func with<Result: Sendable>(
+        connections: [String: [String]], _ body: @escaping @Sendable (Daemon) async throws -> Result
+    ) async throws -> Result {
+        let name = "serve-\(UUID().uuidString.prefix(8))"
+        try MotoScripts.createTable(name, connections)
+        let created = try MotoScripts.run("""
+            t = sns.create_topic(Name="\(name)")["TopicArn"]
+            q = sqs.create_queue(QueueName="\(name)")["QueueUrl"]
+            a = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            sns.subscribe(TopicArn=t, Protocol="sqs", Endpoint=a)
+            print(json.dumps([t, q]))
+            """)
+        let names = try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String] ?? []
+        let server = FakeConnectionsServer(live: connections.values.flatMap { $0 })
+        return try await server.run { sinkURL in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try """
+                version: 1
+                stores: { connections: { type: dynamodb, table: \(name) } }
+                sinks: { websocket: { type: apigw, endpoint: "\(sinkURL)" } }
+                sources: { queue: { type: sqs, queue: "\(names[1])", region: us-east-1, retry_delay: 1s, visibility_timeout: 5s } }
+                routes: [{ name: main, from: [queue], filters: [exclude], to: websocket }]
+                """.write(to: directory.appendingPathComponent("routes.yaml"), atomically: true, encoding: .utf8)
+            var environment = try MotoScripts.awsEnvironment(home: directory.path)
+            environment["LOG_LEVEL"] = "info"
+            let process = try RunningProcess(binary, ["serve", "--port", "0", "--host", "127.0.0.1"], environment: environment, directory: directory)
+            defer { process.stop() }
+            try await process.wait(for: "the listening line") { lines in lines.first { $0.contains("listening on") } }
+            return try await body(Daemon(process: process, connections: server, topic: names[0], queueURL: names[1]))
+        }
+    }
+
+    /// Polls `condition` (the daemon works asynchronously); fails after two minutes.
+    static func eventually(_ what: String, _ condition: () throws -> Bool) async throws {
+        for _ in 0..<1200 {
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("never: \(what)")
+    }
+
+    @Test("a request published to the topic reaches exactly the right connections, and its message is deleted")
+    func delivers() async throws {
+        try await Self.with(connections: ["ann": ["ann-1", "ann-2"], "bob": ["bob-1"], "cy": ["cy-1"]]) { daemon in
+            try daemon.publish(#"{"exclude_users":["cy"],"data":{"n":1}}"#)
+            try await Self.eventually("all three delivered") { daemon.connections.received.count == 3 }
+            #expect(Set(daemon.connections.received.keys) == ["ann-1", "ann-2", "bob-1"])
+            #expect(daemon.connections.received.values.allSatisfy { $0 == [Array(#"{"n":1}"#.utf8)] })
+            try await Self.eventually("the queue empty") { try daemon.queued() == 0 }
+        }
+    }
+
+    @Test("a transient failure returns the message to the queue; the redelivery delivers it")
+    func redelivers() async throws {
+        try await Self.with(connections: ["dee": ["dee-1"]]) { daemon in
+            daemon.connections.set("dee-1", .failFirst(6))
+            try daemon.publish(#"{"users":["dee"],"data":"again"}"#)
+            try await Self.eventually("delivered on redelivery") { daemon.connections.received["dee-1"]?.count == 1 }
+            try await Self.eventually("the queue empty") { try daemon.queued() == 0 }
+            #expect(daemon.connections.posts == 7, "six failed attempts on the first receive, one on the second")
+            #expect(daemon.process.standardError.contains("returned 1 of 1 messages to the queue"))
+        }
+    }
+
+    @Test("SIGTERM during a fan-out: the post in flight finishes, the message is deleted, exit 0")
+    func gracefulShutdown() async throws {
+        try await Self.with(connections: ["eve": ["eve-1"]]) { daemon in
+            daemon.connections.set("eve-1", .delay(.seconds(2)))
+            try daemon.publish(#"{"users":["eve"],"data":"late"}"#)
+            try await Self.eventually("the post in flight") { daemon.connections.posts == 1 }
+            daemon.process.signal(SIGTERM)
+            let status = try await daemon.process.finish()
+            #expect(status == 0, "\(daemon.process.standardError)")
+            #expect(daemon.connections.received["eve-1"]?.count == 1)
+            #expect(try daemon.queued() == 0, "delivered, so deleted before exiting")
+        }
+    }
+}
