@@ -62,11 +62,9 @@ struct LambdaEventHandler: Sendable {
 
     private func handleSQS(_ event: [UInt8], deadline: ContinuousClock.Instant, logger: Logger) async -> LambdaResult {
         let records: [SQSLambdaEvent.Record]
-        do {
-            records = try JSONDecoder().decode(SQSLambdaEvent.self, from: Data(event)).records
-        } catch {
-            logger.error("unreadable_event: an SQS event that does not decode: \(error)")
-            return .error(LambdaFunctionError(type: "UnreadableEvent", message: "the SQS event does not decode: \(error)"))
+        switch Self.decode(SQSLambdaEvent.self, event, "SQS", logger: logger) {
+        case .success(let decoded): records = decoded.records
+        case .failure(let error): return .error(error)
         }
         let items = records.map { record in
             let (source, envelope) = sources.queue(arn: record.eventSourceARN)
@@ -82,11 +80,9 @@ struct LambdaEventHandler: Sendable {
 
     private func handleSNS(_ event: [UInt8], deadline: ContinuousClock.Instant, logger: Logger) async -> LambdaResult {
         let records: [SNSLambdaEvent.Record]
-        do {
-            records = try JSONDecoder().decode(SNSLambdaEvent.self, from: Data(event)).records
-        } catch {
-            logger.error("unreadable_event: an SNS event that does not decode: \(error)")
-            return .error(LambdaFunctionError(type: "UnreadableEvent", message: "the SNS event does not decode: \(error)"))
+        switch Self.decode(SNSLambdaEvent.self, event, "SNS", logger: logger) {
+        case .success(let decoded): records = decoded.records
+        case .failure(let error): return .error(error)
         }
         let items = records.map { record in
             BatchDelivery.Item(
@@ -125,6 +121,18 @@ struct LambdaEventHandler: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return Array((try? encoder.encode(["reports": reports])) ?? Data("{}".utf8))
+    }
+
+    /// The event decoded, or the invocation error that says it does not decode (logged).
+    private static func decode<Event: Decodable>(
+        _ type: Event.Type, _ event: [UInt8], _ kind: String, logger: Logger
+    ) -> Result<Event, LambdaFunctionError> {
+        do {
+            return .success(try JSONDecoder().decode(type, from: Data(event)))
+        } catch {
+            logger.error("unreadable_event: an \(kind) event that does not decode: \(error)")
+            return .failure(LambdaFunctionError(type: "UnreadableEvent", message: "the \(kind) event does not decode: \(error)"))
+        }
     }
 
     private func emit(_ runs: [BatchDelivery.RouteRun]) {

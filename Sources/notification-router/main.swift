@@ -82,6 +82,18 @@ func fail(_ message: String) -> ExitCode {
     return ExitCode(1)
 }
 
+/// Runs a mode, turning its errors into exit status 1 with their message: a broken route
+/// table as its file:line:column list, anything else prefixed with the command's name.
+func runMode(_ command: String, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ConfigErrors {
+        throw fail(error.description)
+    } catch {
+        throw fail("notification-router \(command): \(error)")
+    }
+}
+
 struct Lambda: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run as an AWS Lambda custom runtime (what the binary does as `bootstrap` with no arguments).",
@@ -96,12 +108,10 @@ struct Lambda: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.logger("notification-router", json: true)
-        do {
+        try await runMode("lambda") {
             try await LambdaMode.run(
                 routes: options.routesFile, environment: ProcessInfo.processInfo.environment,
                 environmentName: options.environmentName, logger: logger)
-        } catch {
-            throw fail("notification-router lambda: \(error)")
         }
     }
 }
@@ -129,17 +139,13 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = try options.logger("notification-router.serve")
         guard let grace = ConfigDuration.parse(shutdownGrace) else { throw ValidationError("--shutdown-grace takes a duration such as 30s") }
-        do {
+        try await runMode("serve") {
             try await ServeMode.run(
                 routes: options.routesFile, environment: ProcessInfo.processInfo.environment, environmentName: options.environmentName,
                 options: ServeMode.Options(host: host, port: port, shutdownGrace: grace), logger: logger
             ) { port in
                 FileHandle.standardOutput.write(Data("notification-router serve: listening on \(host):\(port)\n".utf8))
             }
-        } catch let error as ConfigErrors {
-            throw fail(error.description)
-        } catch {
-            throw fail("notification-router serve: \(error)")
         }
     }
 }
@@ -179,7 +185,7 @@ struct Dev: AsyncParsableCommand {
         let gateway = try LocalGatewayConfiguration(
             host: host, port: port, idleTimeout: idle, maxDuration: maximum, keepConnectionsOnDisconnect: keepStaleConnections
         ).withFreePort()
-        do {
+        try await runMode("dev") {
             try await DevMode.run(
                 routes: options.routesFile, environment: ProcessInfo.processInfo.environment,
                 environmentName: options.environmentName ?? "dev", gateway: gateway, logger: logger
@@ -192,10 +198,6 @@ struct Dev: AsyncParsableCommand {
                 ]
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             }
-        } catch let error as ConfigErrors {
-            throw fail(error.description)
-        } catch {
-            throw fail("notification-router dev: \(error)")
         }
     }
 }
