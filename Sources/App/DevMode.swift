@@ -6,7 +6,8 @@ import RouterCore
 import ServiceLifecycle
 import UnixSignals
 
-/// `notification-router dev`: the local gateway with the route table's `dev` environment,
+/// `notification-router dev`: the local gateway with the route table's `dev` environment (or
+/// the one named; a table without `dev` is used as it is),
 /// whose sink posts back to the gateway's management API over HTTP — the production code path
 /// with no AWS account (DESIGN §4).
 ///
@@ -24,7 +25,7 @@ public enum DevMode {
         let url = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(configuration.port)"
         var variables = environment
         variables["DEV_GATEWAY_URL"] = url
-        let table = try routes.load(environment: variables, environmentName: environmentName)
+        let table = try routes.load(environment: variables, environmentName: environmentName ?? "dev", ifDefined: environmentName == nil)
         let resources = ProcessResources(
             table: table, environment: variables,
             fallbackCredentials: .init(accessKeyID: "ANONYMOUSDEVKEY", secretAccessKey: "dev"), fallbackRegion: "us-east-1")

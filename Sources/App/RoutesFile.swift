@@ -20,13 +20,14 @@ public struct RoutesFile: Sendable {
         }
     }
 
-    /// Loads and validates the table with `registry`, expanding variables from `environment`.
+    /// Loads and validates the table with `registry`, expanding variables from `environment`;
+    /// with `ifDefined`, an environment the file does not define is skipped instead of refused.
     public func load(
-        registry: PluginRegistry = .builtin, environment: [String: String], environmentName: String?
+        registry: PluginRegistry = .builtin, environment: [String: String], environmentName: String?, ifDefined: Bool = false
     ) throws(ConfigErrors) -> RouteTable {
         let loader = RouteTableLoader(registry: registry, variables: environment)
         guard let path else {
-            return try loader.load(yaml: DefaultRoutes.yaml, file: DefaultRoutes.origin, environment: environmentName)
+            return try loader.load(yaml: DefaultRoutes.yaml, file: DefaultRoutes.origin, environment: environmentName, ifDefined: ifDefined)
         }
         let text: String
         do {
@@ -35,6 +36,6 @@ public struct RoutesFile: Sendable {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read as UTF-8 text" : "does not exist"
             throw ConfigErrors([ConfigError(at: ConfigLocation(file: path, line: 1, column: 1), path: "", "routes file \(reason)")])
         }
-        return try loader.load(yaml: text, file: path, environment: environmentName)
+        return try loader.load(yaml: text, file: path, environment: environmentName, ifDefined: ifDefined)
     }
 }

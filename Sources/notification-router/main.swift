@@ -188,7 +188,7 @@ struct Dev: AsyncParsableCommand {
         try await runMode("dev") {
             try await DevMode.run(
                 routes: options.routesFile, environment: ProcessInfo.processInfo.environment,
-                environmentName: options.environmentName ?? "dev", gateway: gateway, logger: logger
+                environmentName: options.environmentName, gateway: gateway, logger: logger
             ) { url in
                 let lines = [
                     "notification-router dev: listening on \(url)",

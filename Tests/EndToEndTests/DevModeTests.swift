@@ -67,6 +67,35 @@ struct DevModeTests {
         #expect(Self.count(second.reports[0], "delivered") == 1 && Self.count(second.reports[0], "gone") == 0, "pruned from the store")
     }
 
+    @Test("with a DynamoDB store from routes.yaml, connect and disconnect write to and delete from the table")
+    func dynamoStore() async throws {
+        let table = "dev-\(UUID().uuidString.prefix(8))"
+        try MotoScripts.createTable(table, [:])
+        let routes = FileManager.default.temporaryDirectory.appendingPathComponent("\(table).yaml")
+        try """
+            version: 1
+            stores: { connections: { type: dynamodb, table: \(table) } }
+            sinks: { websocket: { type: apigw, endpoint: "${DEV_GATEWAY_URL}" } }
+            routes: [{ name: main, filters: [exclude], to: websocket }]
+            """.write(to: routes, atomically: true, encoding: .utf8)
+        let gateway = try await DevGateway(["--routes", routes.path], environment: try MotoScripts.awsEnvironment())
+        defer { gateway.stop() }
+        let clients = try WebSocketClients(gateway.url)
+        defer { clients.stop() }
+        try await clients.connect("f", as: "fay")
+        let items = try MotoScripts.items(table)
+        #expect(items.count == 1 && items.first?["user_id"] == "fay" && items.first?["connection_id"]?.count == 16)
+        let (status, reports) = try await gateway.publish(#"{"users":["fay"],"data":"from dynamodb"}"#)
+        #expect(status == 200 && Self.count(reports[0], "delivered") == 1)
+        try await clients.close("f")
+        var attempts = 0
+        while !(try MotoScripts.items(table).isEmpty), attempts < 100 {
+            attempts += 1
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try MotoScripts.items(table).isEmpty)
+    }
+
     @Test("an invalid request is answered 400 with the reason; a socket without a user id is refused")
     func refusals() async throws {
         let gateway = try await DevGateway()

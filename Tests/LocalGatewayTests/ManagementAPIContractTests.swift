@@ -116,7 +116,11 @@ struct ManagementAPIContractTests {
 
     /// Polls `condition` (the store is updated just after the socket closes).
     func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
-        for _ in 0..<3000 where !(await condition()) { try await Task.sleep(for: .milliseconds(10)) }
+        var attempts = 0
+        while !(await condition()), attempts < 3000 {
+            attempts += 1
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(await condition())
     }
 }

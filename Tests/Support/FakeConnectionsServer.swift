@@ -95,7 +95,9 @@ public final class FakeConnectionsServer: Sendable {
         case .status(let status): return .json(status, #"{"message":"injected \#(status)"}"#)
         case .delay(let wait): try? await Task.sleep(for: wait)
         case .holdUntilDelivered(let count):
-            for _ in 0..<6000 where state.withLock({ $0.received.count }) < count {
+            var attempts = 0
+            while state.withLock({ $0.received.count }) < count, attempts < 6000 {
+                attempts += 1
                 try? await Task.sleep(for: .milliseconds(10))
             }
             guard state.withLock({ $0.received.count }) >= count else { return .json(500, #"{"message":"held too long"}"#) }

@@ -14,11 +14,15 @@ public struct RouteTableLoader: Sendable {
     }
 
     /// Loads the YAML text `yaml`, read from `file` (used in messages), applying the overlay
-    /// `environments.<environment>` when an environment is named.
-    public func load(yaml: String, file: String, environment: String? = nil) throws(ConfigErrors) -> RouteTable {
+    /// `environments.<environment>` when an environment is named. A named environment the
+    /// file does not define is an error, unless `ifDefined` is set (a mode's default
+    /// environment, such as `dev`): then the table loads without an overlay.
+    public func load(yaml: String, file: String, environment: String? = nil, ifDefined: Bool = false) throws(ConfigErrors) -> RouteTable {
         let reader = TableReader(registry: registry)
         do {
             let document = try ConfigDocument.parse(yaml, file: file, environment: variables)
+            var environment = environment
+            if ifDefined, let name = environment, !reader.defines(name, in: document) { environment = nil }
             let root = try reader.selectEnvironment(environment, in: document)
             return try reader.read(root, origin: file, environment: environment)
         } catch let error as ConfigError {
@@ -42,6 +46,14 @@ private final class TableReader {
 
     init(registry: PluginRegistry) {
         self.registry = registry
+    }
+
+    /// Whether `environments.<name>` exists.
+    func defines(_ name: String, in document: ConfigValue) -> Bool {
+        guard case .mapping(let entries) = document.content, let environments = entries.first(where: { $0.key == "environments" })?.value,
+              case .mapping(let overlays) = environments.content
+        else { return false }
+        return overlays.contains { $0.key == name }
     }
 
     func selectEnvironment(_ name: String?, in document: ConfigValue) throws(ConfigError) -> ConfigValue {
