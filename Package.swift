@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -61,12 +63,18 @@ let package = Package(
             dependencies: [
                 "RouterCore", "AWSCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Sources-SQS",
             swiftSettings: swiftSettings
         ),
-        .target(name: "APIGatewaySink", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Sinks-APIGW", swiftSettings: swiftSettings),
+        .target(
+            name: "APIGatewaySink",
+            dependencies: ["RouterCore", "AWSCore", .product(name: "Metrics", package: "swift-metrics")],
+            path: "Sources/Sinks-APIGW",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "DynamoStore", dependencies: ["RouterCore", "AWSCore"], path: "Sources/Stores-Dynamo", swiftSettings: swiftSettings),
         .target(
             name: "LocalGateway",
@@ -100,6 +108,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -198,6 +208,7 @@ let package = Package(
             dependencies: [
                 "RouterTestSupport", "DynamoStore", "APIGatewaySink",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings

@@ -4,7 +4,8 @@ import RouterCore
 /// Runs a batch of messages (an SQS event, an SNS event, a poller's receive) through their
 /// routes: each message takes the routes its source and attributes select; the messages of a
 /// route go through its pipeline together, so they share store reads (DESIGN §2); routes run
-/// concurrently. Reports one outcome per message, in order.
+/// concurrently. Reports one outcome per message, in order, and adds each route's counts to
+/// the swift-metrics counters (``RouteCounters``).
 struct BatchDelivery: Sendable {
     let routes: RouteSet
 
@@ -79,6 +80,8 @@ struct BatchDelivery: Sendable {
                 outcomes[index].needsRetry = outcomes[index].needsRetry || report.needsRetry
             }
         }
-        return (outcomes, runs.map(\.0).sorted { $0.route < $1.route })
+        let routeRuns = runs.map(\.0).sorted { $0.route < $1.route }
+        for run in routeRuns { RouteCounters.record(run) }
+        return (outcomes, routeRuns)
     }
 }

@@ -10,17 +10,7 @@ public enum EmbeddedMetrics {
 
     /// The line for one route's reports of one invocation.
     public static func line(route: String, reports: [DeliveryReport], duration: Duration, timestamp: Date = Date()) -> String {
-        let counts: [(String, Int)] = [
-            ("Delivered", reports.reduce(0) { $0 + $1.delivered }),
-            ("Gone", reports.reduce(0) { $0 + $1.gone }),
-            ("Pruned", reports.reduce(0) { $0 + $1.pruned }),
-            ("Throttled", reports.reduce(0) { $0 + $1.throttled }),
-            ("Forbidden", reports.reduce(0) { $0 + $1.forbidden }),
-            ("Failed", reports.reduce(0) { $0 + $1.failed }),
-            ("Rejected", reports.reduce(0) { $0 + $1.rejected }),
-            ("Invalid", reports.filter(\.isInvalid).count),
-            ("Skipped", reports.reduce(0) { $0 + $1.skipped }),
-        ]
+        let counts = RouteCounters(reports).values
         let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
         var object: [String: Any] = [
             "_aws": [
@@ -28,7 +18,7 @@ public enum EmbeddedMetrics {
                 "CloudWatchMetrics": [[
                     "Namespace": namespace,
                     "Dimensions": [["Route"]],
-                    "Metrics": counts.map { ["Name": $0.0, "Unit": "Count"] } + [["Name": "FanOutDuration", "Unit": "Milliseconds"]],
+                    "Metrics": counts.map { ["Name": $0.name, "Unit": "Count"] } + [["Name": "FanOutDuration", "Unit": "Milliseconds"]],
                 ]],
             ],
             "Route": route,

@@ -2,6 +2,8 @@ import AWSCore
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import RouterCore
 import SQSSource
 import ServiceLifecycle
@@ -9,8 +11,10 @@ import UnixSignals
 
 /// `notification-router serve`: the daemon (DESIGN §4). One `ServiceGroup` holds an SQS
 /// consumer per `sqs` source of the route table (``SQSConsumer``; each receive goes through
-/// ``BatchDelivery``), an HTTP server with `GET /healthz` and `GET /readyz`, and the shared
-/// HTTP client, closed last.
+/// ``BatchDelivery``), an HTTP server with `GET /healthz`, `GET /readyz` and `GET /metrics`
+/// (Prometheus text: per-route counters and fan-out durations, posts in flight, and per queue
+/// messages received, acknowledged, returned and failed polls), and the shared HTTP client,
+/// closed last. It sets up the process's metrics backend, so it runs once per process.
 ///
 /// SIGTERM shuts down gracefully: receiving stops, batches in hand finish (for at most the
 /// grace period, then they are cancelled and left for redelivery), acknowledged messages are
@@ -34,6 +38,8 @@ public enum ServeMode {
         onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         let table = try routes.load(environment: environment, environmentName: environmentName)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let resources = ProcessResources(table: table, environment: environment)
         let delivery: BatchDelivery
         do {
@@ -45,7 +51,7 @@ public enum ServeMode {
         let queues = table.sources.compactMap { source in (source.configuration as? SQSSourceConfiguration).map { (source.name, $0) } }
         let client = SQSClient(aws: resources.aws.client)
         let consumers = queues.map { name, queue in
-            SQSConsumer(client: client, queue: queue.queue, settings: queue.consumerSettings, logger: logger) { messages, deadline in
+            SQSConsumer(name: name, client: client, queue: queue.queue, settings: queue.consumerSettings, logger: logger) { messages, deadline in
                 let items = messages.map { message in
                     BatchDelivery.Item.sqs(
                         messageID: message.messageID, body: message.body, source: name, envelope: queue.snsEnvelope, attributes: message.attributes)
@@ -58,6 +64,11 @@ public enum ServeMode {
         let router = Router()
         router.get("/healthz") { _, _ in "alive\n" }
         router.get("/readyz") { _, _ in "ready: \(delivery.routes.pipelines.count) routes, \(consumers.count) queues\n" }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
         let server = Application(
             router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "notification-router"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? options.port) }, logger: logger)

@@ -1,6 +1,7 @@
 import AWSCore
 import AsyncHTTPClient
 import Foundation
+import Metrics
 import NIOCore
 import NIOHTTP1
 import RouterCore
@@ -23,6 +24,9 @@ public struct APIGatewaySink: Sink {
     let host: String
     /// `{basePath}/@connections/`, to which each post appends its encoded id.
     let connectionsPath: String
+    /// Posts waiting for an answer (`notification_router_posts_in_flight`, when a metrics
+    /// backend is set up).
+    let inFlight = Meter(label: "notification_router_posts_in_flight")
 
     /// `region` is used when the configuration has none and the endpoint is not an
     /// execute-api host.
@@ -45,7 +49,9 @@ public struct APIGatewaySink: Sink {
         let body = ByteBuffer(bytes: payload.bytes)
         let payloadHash = SigV4Signer.payloadHash(payload.bytes)
         return await fanOut.run(connections, deadline: deadline) { connection in
-            await post(body, payloadHash: payloadHash, to: connection.connectionID, deadline: deadline)
+            inFlight.increment()
+            defer { inFlight.decrement() }
+            return await post(body, payloadHash: payloadHash, to: connection.connectionID, deadline: deadline)
         }
     }
 

@@ -1,5 +1,6 @@
 import AWSCore
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Consumes one SQS queue in daemon mode: several pollers long-poll it (10 messages, 20 s),
@@ -55,8 +56,24 @@ public struct SQSConsumer: Service {
     let settings: Settings
     let handler: Handler
     let logger: Logger
+    let counters: Counters
 
-    public init(client: SQSClient, queue: SQSQueue, settings: Settings, logger: Logger, handler: @escaping Handler) {
+    /// Per queue (dimension `queue`, the source's name): messages received, acknowledged
+    /// (deleted) and returned for another attempt, and failed polls.
+    struct Counters {
+        let received, acknowledged, returned, pollErrors: Counter
+
+        init(queue: String) {
+            let dimensions = [("queue", queue)]
+            received = Counter(label: "notification_router_sqs_received_total", dimensions: dimensions)
+            acknowledged = Counter(label: "notification_router_sqs_acknowledged_total", dimensions: dimensions)
+            returned = Counter(label: "notification_router_sqs_returned_total", dimensions: dimensions)
+            pollErrors = Counter(label: "notification_router_sqs_poll_errors_total", dimensions: dimensions)
+        }
+    }
+
+    /// `name` is the source's name in routes.yaml (the metrics' `queue` dimension).
+    public init(name: String, client: SQSClient, queue: SQSQueue, settings: Settings, logger: Logger, handler: @escaping Handler) {
         self.client = client
         self.queue = queue
         self.settings = settings
@@ -64,6 +81,7 @@ public struct SQSConsumer: Service {
         var logger = logger
         logger[metadataKey: "router.queue"] = "\(queue.url)"
         self.logger = logger
+        self.counters = Counters(queue: name)
     }
 
     public func run() async throws {
@@ -90,6 +108,7 @@ public struct SQSConsumer: Service {
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 failures += 1
+                counters.pollErrors.increment()
                 let pause = min(Duration.seconds(20), .milliseconds(200) * (1 << min(failures, 7)))
                 logger.error("poll_failed: ReceiveMessage failed (\(failures) in a row), retrying in \(pause): \(error)")
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
@@ -100,6 +119,7 @@ public struct SQSConsumer: Service {
     }
 
     private func handle(_ messages: [SQSMessage]) async {
+        counters.received.increment(by: messages.count)
         let acknowledged = await withTaskGroup(of: [Bool]?.self) { group in
             group.addTask { await handler(messages, .now + settings.processingTime) }
             group.addTask { await keepInvisible(messages); return nil }
@@ -114,6 +134,8 @@ public struct SQSConsumer: Service {
         }
         let done = zip(messages, acknowledged).filter(\.1).map(\.0)
         let again = zip(messages, acknowledged).filter { !$0.1 }.map(\.0)
+        counters.acknowledged.increment(by: done.count)
+        counters.returned.increment(by: again.count)
         do {
             for (id, reason) in try await client.deleteMessages(done, from: queue, deadline: .now + .seconds(30)) {
                 logger.error("delete_failed: message \(id) was delivered but not deleted (\(reason)); it will be delivered again")

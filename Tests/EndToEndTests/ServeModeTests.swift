@@ -1,3 +1,5 @@
+import AsyncHTTPClient
+import NIOCore
 import Foundation
 import RouterTestSupport
 import Testing
@@ -13,6 +15,25 @@ struct ServeModeTests {
         let connections: FakeConnectionsServer
         let topic: String
         let queueURL: String
+        /// The daemon's HTTP server, `http://127.0.0.1:PORT`.
+        let url: String
+
+        /// `GET /metrics`, as sample name (with labels) → value; fails on a line that is not
+        /// Prometheus text.
+        func metrics() async throws -> [String: Double] {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(30))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            var samples: [String: Double] = [:]
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 2, let value = Double(parts[1]), parts[0].first.map({ $0.isLetter || $0 == "_" }) == true else {
+                    Issue.record("not a Prometheus sample line: \(line)")
+                    continue
+                }
+                samples[String(parts[0])] = value
+            }
+            return samples
+        }
 
         func publish(_ message: String) throws {
             _ = try MotoScripts.run(#"sns.publish(TopicArn="\#(topic)", Message='\#(message)')"#)
@@ -57,8 +78,10 @@ struct ServeModeTests {
             environment["LOG_LEVEL"] = "info"
             let process = try RunningProcess(binary, ["serve", "--port", "0", "--host", "127.0.0.1"], environment: environment, directory: directory)
             defer { process.stop() }
-            try await process.wait(for: "the listening line") { lines in lines.first { $0.contains("listening on") } }
-            return try await body(Daemon(process: process, connections: server, topic: names[0], queueURL: names[1]))
+            let address = try await process.wait(for: "the listening line") { lines in
+                lines.first { $0.contains("listening on") }.map { String($0.split(separator: " ").last!) }
+            }
+            return try await body(Daemon(process: process, connections: server, topic: names[0], queueURL: names[1], url: "http://" + address))
         }
     }
 
@@ -79,6 +102,13 @@ struct ServeModeTests {
             #expect(Set(daemon.connections.received.keys) == ["ann-1", "ann-2", "bob-1"])
             #expect(daemon.connections.received.values.allSatisfy { $0 == [Array(#"{"n":1}"#.utf8)] })
             try await Self.eventually("the queue empty") { try daemon.queued() == 0 }
+
+            let metrics = try await daemon.metrics()
+            #expect(metrics[#"notification_router_delivered_total{route="main"}"#] == 3)
+            #expect(metrics[#"notification_router_sqs_received_total{queue="queue"}"#] == 1)
+            #expect(metrics[#"notification_router_sqs_acknowledged_total{queue="queue"}"#] == 1)
+            #expect(metrics[#"notification_router_fanout_duration_seconds_count{route="main"}"#] == 1)
+            #expect(metrics["notification_router_posts_in_flight"] == 0)
         }
     }
 
@@ -91,6 +121,9 @@ struct ServeModeTests {
             try await Self.eventually("the queue empty") { try daemon.queued() == 0 }
             #expect(daemon.connections.posts == 7, "six failed attempts on the first receive, one on the second")
             #expect(daemon.process.standardError.contains("returned 1 of 1 messages to the queue"))
+            let metrics = try await daemon.metrics()
+            #expect(metrics[#"notification_router_sqs_returned_total{queue="queue"}"#] == 1)
+            #expect(metrics[#"notification_router_failed_total{route="main"}"#] == 1)
         }
     }
 
