@@ -118,7 +118,7 @@ struct Lambda: AsyncParsableCommand {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run as a daemon: consume the route table's SQS queues; GET /healthz and /readyz.",
+        abstract: "Run as a daemon: consume the route table's SQS queues; GET /healthz, /readyz and /metrics (Prometheus).",
         discussion: """
             Any number of daemons may consume the same queue. SIGTERM stops receiving, finishes the batches in hand \
             (at most --shutdown-grace), deletes what was delivered and exits 0; the rest is redelivered by SQS.
@@ -156,7 +156,7 @@ struct Dev: AsyncParsableCommand {
         discussion: """
             Clients connect to ws://HOST:PORT/?user_id=USER. POST /publish takes a notification request and answers with \
             the delivery reports; the route's sink posts back to the gateway's /@connections API as it would to API Gateway. \
-            Uses the route table's `dev` environment (the built-in default has one: in-memory connections and rooms).
+            Uses the route table's `dev` environment when it has one (the built-in default does: in-memory connections and rooms).
             """
     )
 
