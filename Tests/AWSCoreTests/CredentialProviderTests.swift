@@ -104,7 +104,8 @@ struct CredentialProviderTests {
                 return .text(404, "not found")
             }
         }) { url in
-            try await InstanceMetadataCredentialProvider(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": url], httpClient: .shared).credentials()
+            // A generous timeout: a loaded CI machine may not answer the fake within the default second.
+            try await InstanceMetadataCredentialProvider(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": url], httpClient: .shared, timeout: .seconds(30)).credentials()
         }
         #expect(keys == AWSCredentials(accessKeyID: "ASIAIMDS", secretAccessKey: "imds-secret", sessionToken: "imds-session", expiration: Date(timeIntervalSince1970: 1_893_456_000)))
         await #expect(throws: AWSError.self) {
