@@ -29,16 +29,10 @@ public enum DevMode {
         let resources = ProcessResources(
             table: table, environment: variables,
             fallbackCredentials: .init(accessKeyID: "ANONYMOUSDEVKEY", secretAccessKey: "dev"), fallbackRegion: "us-east-1")
-        let routeSet: RouteSet
-        do {
-            routeSet = try resources.routeSet(table)
-        } catch {
-            try await resources.shutdown()
-            throw error
-        }
+        let routeSet = try await resources.routeSet(table)
         guard let store = routeSet.primaryConnectionStore else {
             try await resources.shutdown()
-            throw DevModeError("the route table has no route whose sink has a connection store")
+            throw RouterAppError("the route table has no route whose sink has a connection store")
         }
         let rooms = routeSet.roomDirectories.values.lazy.compactMap { $0 as? MemoryRoomDirectory }.first
         let gateway = LocalGateway(configuration: configuration, store: store, rooms: rooms, logger: logger) { body in
@@ -59,27 +53,6 @@ public enum DevMode {
     }
 }
 
-/// A service that does nothing until graceful shutdown, then runs `action` (closing a shared
-/// client at the right point of a `ServiceGroup`'s reverse-order shutdown).
-struct ShutdownOnSignal: Service {
-    let action: @Sendable () async throws -> Void
-
-    init(_ action: @escaping @Sendable () async throws -> Void) {
-        self.action = action
-    }
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await action()
-    }
-}
-
-/// Dev mode cannot start; the message says why.
-public struct DevModeError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
-}
-
 extension LocalGatewayConfiguration {
     /// This configuration with port 0 replaced by a port that is free now, so that the route
     /// table's sink can be given the gateway's URL before the gateway binds it.
@@ -95,7 +68,7 @@ extension LocalGatewayConfiguration {
 enum FreePort {
     static func find(host: String) throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw DevModeError("cannot open a socket to find a free port") }
+        guard descriptor >= 0 else { throw RouterAppError("cannot open a socket to find a free port") }
         defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -105,7 +78,7 @@ enum FreePort {
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
         }
-        guard bound else { throw DevModeError("cannot bind \(host) to find a free port") }
+        guard bound else { throw RouterAppError("cannot bind \(host) to find a free port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -99,7 +99,7 @@ struct LambdaEventHandler: Sendable {
             }
             return .error(LambdaFunctionError(type: "DeliveryIncomplete", message: reasons.joined(separator: "; ")))
         }
-        return .response(Self.reports(outcomes.flatMap(\.reports)))
+        return .response(outcomes.flatMap(\.reports).reportsJSON)
     }
 
     private func handleDirect(_ event: [UInt8], requestID: String, deadline: ContinuousClock.Instant, logger: Logger) async -> LambdaResult {
@@ -113,14 +113,7 @@ struct LambdaEventHandler: Sendable {
         if reports.isEmpty {
             return .error(LambdaFunctionError(type: "Unroutable", message: "no route takes directly invoked requests (every route has from:)"))
         }
-        return .response(Self.reports(reports))
-    }
-
-    /// `{"reports":[…]}`.
-    private static func reports(_ reports: [DeliveryReport]) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Array((try? encoder.encode(["reports": reports])) ?? Data("{}".utf8))
+        return .response(reports.reportsJSON)
     }
 
     /// The event decoded, or the invocation error that says it does not decode (logged).

@@ -17,13 +17,13 @@ import RouterCore
 public enum LambdaMode {
     public static func run(routes: RoutesFile, environment: [String: String], environmentName: String?, logger: Logger) async throws {
         guard let api = environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty else {
-            throw LambdaModeError("AWS_LAMBDA_RUNTIME_API is not set: `lambda` runs inside AWS Lambda (or under a Runtime API emulator)")
+            throw RouterAppError("AWS_LAMBDA_RUNTIME_API is not set: `lambda` runs inside AWS Lambda (or under a Runtime API emulator)")
         }
         let client = LambdaRuntimeClient(host: api, httpClient: .shared)
         let handler: LambdaEventHandler
         let resources: ProcessResources
         do {
-            (handler, resources) = try build(routes: routes, environment: environment, environmentName: environmentName, logger: logger)
+            (handler, resources) = try await build(routes: routes, environment: environment, environmentName: environmentName, logger: logger)
         } catch {
             logger.critical("init_failed: \(error)")
             try await client.initializationFailed(LambdaFunctionError(type: "Runtime.InvalidConfiguration", message: "\(error)"))
@@ -38,27 +38,21 @@ public enum LambdaMode {
 
     static func build(
         routes: RoutesFile, environment: [String: String], environmentName: String?, logger: Logger
-    ) throws -> (LambdaEventHandler, ProcessResources) {
+    ) async throws -> (LambdaEventHandler, ProcessResources) {
         guard let userID = ConnectionLifecycle.UserIDSource(environment["CONNECT_USER_ID"]) else {
-            throw LambdaModeError("CONNECT_USER_ID='\(environment["CONNECT_USER_ID"] ?? "")' is not query:NAME or authorizer:KEY")
+            throw RouterAppError("CONNECT_USER_ID='\(environment["CONNECT_USER_ID"] ?? "")' is not query:NAME or authorizer:KEY")
         }
         let refusal = environment["CONNECT_REFUSAL_STATUS"].map { Int($0) } ?? 401
         guard let refusal, (400..<600).contains(refusal) else {
-            throw LambdaModeError("CONNECT_REFUSAL_STATUS='\(environment["CONNECT_REFUSAL_STATUS"] ?? "")' is not an HTTP status from 400 to 599")
+            throw RouterAppError("CONNECT_REFUSAL_STATUS='\(environment["CONNECT_REFUSAL_STATUS"] ?? "")' is not an HTTP status from 400 to 599")
         }
         let table = try routes.load(environment: environment, environmentName: environmentName)
         let resources = ProcessResources(table: table, environment: environment)
-        let routeSet = try resources.routeSet(table)
+        let routeSet = try await resources.routeSet(table)
         let handler = LambdaEventHandler(
             delivery: BatchDelivery(routes: routeSet), sources: SourceDirectory(table),
             lifecycle: routeSet.primaryConnectionStore.map { ConnectionLifecycle(store: $0, userID: userID, refusalStatus: refusal) },
             logger: logger, metrics: JSONLogHandler.standardOutput)
         return (handler, resources)
     }
-}
-
-/// Lambda mode cannot start; the message says what to fix.
-public struct LambdaModeError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
 }

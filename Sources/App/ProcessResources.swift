@@ -11,14 +11,13 @@ public struct ProcessResources: Sendable {
     public let aws: AWSAccess
 
     /// - Parameters:
-    ///   - table: sizes the connection pool to the largest `max_in_flight` of its sinks;
+    ///   - maxInFlight: connections the pool keeps per host (at least 16);
     ///   - fallbackCredentials: used when the default chain finds none (dev mode, where the
     ///     local gateway ignores signatures);
     ///   - fallbackRegion: used when no region is configured (dev mode).
-    public init(table: RouteTable, environment: [String: String], fallbackCredentials: AWSCredentials? = nil, fallbackRegion: String? = nil) {
-        let widest = table.sinks.compactMap { ($0.configuration as? APIGatewaySinkConfiguration)?.maxInFlight }.max() ?? 64
+    public init(environment: [String: String], maxInFlight: Int = 64, fallbackCredentials: AWSCredentials? = nil, fallbackRegion: String? = nil) {
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(widest, 16)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(maxInFlight, 16)
         httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         var credentials: any AWSCredentialProvider = .default(environment: environment, httpClient: httpClient)
         if let fallbackCredentials {
@@ -29,9 +28,21 @@ public struct ProcessResources: Sendable {
             defaultRegion: AWSRegion.resolve(environment: environment) ?? fallbackRegion)
     }
 
-    /// The table's components built on these resources.
-    public func routeSet(_ table: RouteTable) throws(PluginBuildError) -> RouteSet {
-        try RouteSet(table: table, resources: [aws, httpClient])
+    /// Resources for `table`: the pool is sized to the largest `max_in_flight` of its sinks.
+    public init(table: RouteTable, environment: [String: String], fallbackCredentials: AWSCredentials? = nil, fallbackRegion: String? = nil) {
+        let widest = table.sinks.compactMap { ($0.configuration as? APIGatewaySinkConfiguration)?.maxInFlight }.max() ?? 64
+        self.init(environment: environment, maxInFlight: widest, fallbackCredentials: fallbackCredentials, fallbackRegion: fallbackRegion)
+    }
+
+    /// The table's components built on these resources. When a component cannot be built,
+    /// the HTTP client is closed before the error is thrown.
+    public func routeSet(_ table: RouteTable) async throws -> RouteSet {
+        do {
+            return try RouteSet(table: table, resources: [aws, httpClient])
+        } catch {
+            try await shutdown()
+            throw error
+        }
     }
 
     /// Closes the HTTP client's connections; call once, when the process is done.

@@ -40,12 +40,14 @@ public enum Publisher {
         do {
             _ = try RequestParser().parse(Array(request.utf8))
         } catch {
-            throw PublishError("the request is invalid: \(error.reason)")
+            throw RouterAppError("the request is invalid: \(error.reason)")
         }
         let deadline = ContinuousClock.now + .seconds(60)
         switch target {
         case .local(let url):
-            var post = HTTPClientRequest(url: url.trimmingSuffix("/") + "/publish")
+            var base = url
+            while base.hasSuffix("/") { base.removeLast() }
+            var post = HTTPClientRequest(url: base + "/publish")
             post.method = .POST
             post.headers.add(name: "Content-Type", value: "application/json")
             post.body = .bytes(ByteBuffer(string: request))
@@ -54,29 +56,26 @@ public enum Publisher {
             return Outcome(output: String(buffer: body), succeeded: response.status == .ok)
         case .queue(let queue):
             return try await withAWS(environment) { aws in
-                Outcome(output: try await SQSClient(aws: aws).sendMessage(request, to: queue, deadline: deadline), succeeded: true)
+                try await SQSClient(aws: aws).sendMessage(request, to: queue, deadline: deadline)
             }
         case .topic(let topic):
             return try await withAWS(environment) { aws in
-                Outcome(output: try await SNSClient(aws: aws).publish(request, to: topic, deadline: deadline), succeeded: true)
+                try await SNSClient(aws: aws).publish(request, to: topic, deadline: deadline)
             }
         }
     }
 
-    private static func withAWS(_ environment: [String: String], _ body: (AWSClient) async throws -> Outcome) async throws -> Outcome {
-        let credentials = CachingCredentialProvider.default(environment: environment, httpClient: .shared)
-        return try await body(AWSClient(httpClient: .shared, credentials: credentials, endpoints: AWSEndpoints(environment: environment)))
-    }
-}
-
-/// `publish` could not send the request; the message says why.
-public struct PublishError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
-}
-
-extension String {
-    fileprivate func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    /// Runs `send` with the process's AWS access (the same chain and endpoints as every
+    /// mode), closing its client afterwards; the message id is the output.
+    private static func withAWS(_ environment: [String: String], _ send: (AWSClient) async throws -> String) async throws -> Outcome {
+        let resources = ProcessResources(environment: environment)
+        let sent: Result<String, any Error>
+        do {
+            sent = .success(try await send(resources.aws.client))
+        } catch {
+            sent = .failure(error)
+        }
+        try await resources.shutdown()
+        return Outcome(output: try sent.get(), succeeded: true)
     }
 }

@@ -41,13 +41,7 @@ public enum ServeMode {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let resources = ProcessResources(table: table, environment: environment)
-        let delivery: BatchDelivery
-        do {
-            delivery = BatchDelivery(routes: try resources.routeSet(table))
-        } catch {
-            try await resources.shutdown()
-            throw error
-        }
+        let delivery = BatchDelivery(routes: try await resources.routeSet(table))
         let queues = table.sources.compactMap { source in (source.configuration as? SQSSourceConfiguration).map { (source.name, $0) } }
         let client = SQSClient(aws: resources.aws.client)
         let consumers = queues.map { name, queue in

@@ -37,8 +37,6 @@ final class LiveConnections: Sendable {
         connections.withLock { $0[id] }
     }
 
-    var count: Int { connections.withLock { $0.count } }
-
     /// Sends `payload` as one text frame, byte for byte (API Gateway sends text frames);
     /// false when the id is unknown or its socket is closing.
     func send(_ payload: ByteBuffer, to id: String) async -> Bool {

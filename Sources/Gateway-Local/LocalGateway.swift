@@ -85,9 +85,6 @@ public struct LocalGateway: Sendable {
             logger: logger)
     }
 
-    /// How many sockets are open.
-    public var openConnections: Int { connections.count }
-
     static func userID(of request: Request) -> String? {
         let fromQuery = request.uri.queryParameters.get("user_id")
         let userID = fromQuery ?? request.headers[HTTPField.Name("X-User-Id")!]
@@ -102,16 +99,11 @@ public struct LocalGateway: Sendable {
         do {
             reports = try await publish(body)
         } catch {
-            return ManagementAPI.json(.serviceUnavailable, Self.encode(["message": "\(error)"]))
+            let message = (try? JSONEncoder().encode(["message": "\(error)"])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            return ManagementAPI.json(.serviceUnavailable, message)
         }
         let status: HTTPResponse.Status = reports.contains(where: \.needsRetry) ? .serviceUnavailable
             : reports.contains(where: \.isInvalid) ? .badRequest : .ok
-        return ManagementAPI.json(status, Self.encode(["reports": reports]))
-    }
-
-    private static func encode(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return ManagementAPI.json(status, String(decoding: reports.reportsJSON, as: UTF8.self))
     }
 }

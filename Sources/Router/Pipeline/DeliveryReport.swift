@@ -1,3 +1,5 @@
+import Foundation
+
 /// What became of one request on one route. Its ``outcome`` decides the acknowledgement:
 /// only ``Outcome/retry(_:)`` asks the source to deliver the request again.
 public struct DeliveryReport: Sendable, Hashable {
@@ -83,5 +85,14 @@ extension DeliveryReport: Encodable {
                              (.forbidden, forbidden), (.rejected, rejected), (.failed, failed), (.skipped, skipped)] {
             try container.encode(count, forKey: key)
         }
+    }
+}
+
+extension [DeliveryReport] {
+    /// `{"reports":[…]}`, keys sorted: what `POST /publish` and a directly invoked Lambda answer.
+    public var reportsJSON: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return [UInt8]((try? encoder.encode(["reports": self])) ?? Data(#"{"reports":[]}"#.utf8))
     }
 }

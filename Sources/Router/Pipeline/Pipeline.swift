@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 
 /// One route made runnable: its stages, the store its sink reads and prunes, and the sink.
 /// It takes messages from bytes to reports: parse → stages → audience → connections → sink →

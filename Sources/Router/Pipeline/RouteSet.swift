@@ -1,5 +1,5 @@
 /// A route table made runnable: every room directory, connection store and sink built once
-/// (in that order, so each can use the ones before it), and one ``Pipeline`` per route.
+/// (directories first, so that the rooms filter can use them), and one ``Pipeline`` per route.
 ///
 /// Guarantees: components are shared, never rebuilt per message, so a mode that builds one
 /// `RouteSet` at start reuses its HTTP connections and caches for every message; a component
@@ -25,7 +25,6 @@ public struct RouteSet: Sendable {
         for component in table.connectionStores {
             let store = try Self.build(component, "connection store", context) { try $0.makeStore($1) }
             stores[component.name] = store
-            context.add(connectionStore: store, named: component.name)
         }
         var sinks: [String: (sink: any Sink, store: String)] = [:]
         for component in table.sinks {

@@ -1,19 +1,15 @@
-/// What a plugin may use when its component is built: the room directories and connection
-/// stores built before it, by name, and the process's shared resources (an HTTP client, AWS
-/// access), which the app provides by type so that RouterCore needs to know none of them.
+/// What a plugin may use when its component is built: the room directories built before it,
+/// by name, and the process's shared resources (an HTTP client, AWS access), which the app
+/// provides by type so that RouterCore needs to know none of them.
 public struct PluginContext: Sendable {
     private var roomDirectories: [String: any RoomDirectory]
-    private var connectionStores: [String: any ConnectionStore]
     private let resources: [ObjectIdentifier: any Sendable]
 
-    public init(
-        resources: [any Sendable] = [], roomDirectories: [String: any RoomDirectory] = [:], connectionStores: [String: any ConnectionStore] = [:]
-    ) {
+    public init(resources: [any Sendable] = [], roomDirectories: [String: any RoomDirectory] = [:]) {
         var byType: [ObjectIdentifier: any Sendable] = [:]
         for resource in resources { byType[ObjectIdentifier(type(of: resource))] = resource }
         self.resources = byType
         self.roomDirectories = roomDirectories
-        self.connectionStores = connectionStores
     }
 
     /// Makes a built room directory available to the components built after it.
@@ -21,21 +17,10 @@ public struct PluginContext: Sendable {
         roomDirectories[name] = directory
     }
 
-    /// Makes a built connection store available to the components built after it.
-    mutating func add(connectionStore store: any ConnectionStore, named name: String) {
-        connectionStores[name] = store
-    }
-
     /// The room directory named `name` in routes.yaml.
     public func roomDirectory(named name: String) throws(PluginBuildError) -> any RoomDirectory {
         guard let directory = roomDirectories[name] else { throw PluginBuildError("room directory '\(name)' has not been built") }
         return directory
-    }
-
-    /// The connection store named `name` in routes.yaml.
-    public func connectionStore(named name: String) throws(PluginBuildError) -> any ConnectionStore {
-        guard let store = connectionStores[name] else { throw PluginBuildError("connection store '\(name)' has not been built") }
-        return store
     }
 
     /// The shared resource of type `T` the app provided.
