@@ -34,9 +34,10 @@ public struct AWSClient: Sendable {
             body: body, deadline: deadline)
     }
 
-    /// One signed request, retried as the policy allows.
+    /// One signed request, retried as the policy allows. `path` is percent-encoded as sent;
+    /// `query` holds decoded names and values.
     public func send(
-        method: String, url base: String, path: String, service: String, region: String,
+        method: String, url base: String, path: String, query: [(String, String)] = [], service: String, region: String,
         headers: [(String, String)], body: [UInt8], deadline: ContinuousClock.Instant
     ) async throws(AWSError) -> [UInt8] {
         guard let components = URLComponents(string: base), let host = components.host else {
@@ -51,7 +52,8 @@ public struct AWSClient: Sendable {
             attempt += 1
             do {
                 return try await attemptOnce(
-                    method: method, base: base, host: hostHeader, path: fullPath, signer: signer, headers: headers, body: body, deadline: deadline)
+                    method: method, base: base, host: hostHeader, path: fullPath, query: query, signer: signer, headers: headers, body: body,
+                    deadline: deadline)
             } catch {
                 guard error.isRetryable, attempt < retry.maxAttempts else { throw error }
                 let wait = retry.delay(after: attempt, using: &random)
@@ -64,7 +66,7 @@ public struct AWSClient: Sendable {
     }
 
     private func attemptOnce(
-        method: String, base: String, host: String, path: String, signer: SigV4Signer,
+        method: String, base: String, host: String, path: String, query: [(String, String)], signer: SigV4Signer,
         headers: [(String, String)], body: [UInt8], deadline: ContinuousClock.Instant
     ) async throws(AWSError) -> [UInt8] {
         let keys: AWSCredentials
@@ -72,9 +74,10 @@ public struct AWSClient: Sendable {
             throw AWSError(code: "CredentialsNotFound", message: "\(error)")
         }
         let toSign = SigV4Signer.Request(
-            method: method, path: path,
+            method: method, path: path, query: query.map { (name: $0.0, value: $0.1) },
             headers: [(name: "Host", value: host)] + headers.map { (name: $0.0, value: $0.1) }, body: body)
-        var request = HTTPClientRequest(url: base.trimmingSuffix("/").replacingPath(with: path))
+        let queryString = query.map { URIEncoding.encode($0.0) + "=" + URIEncoding.encode($0.1) }.joined(separator: "&")
+        var request = HTTPClientRequest(url: base.trimmingSuffix("/").replacingPath(with: path) + (query.isEmpty ? "" : "?" + queryString))
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         for header in signer.signatureHeaders(for: toSign, credentials: keys, date: Date()) {

@@ -51,7 +51,7 @@ struct BatchDelivery: Sendable {
             }
             let pipelines = routes.pipelines(forSource: item.source, attributes: item.attributes)
             guard !pipelines.isEmpty else {
-                itemLogger.error("unroutable: no route takes messages from \(item.source.map { "source '\($0)'" } ?? "this sender"); returned to its queue")
+                itemLogger.error("unroutable: no route takes messages from \(item.source.map { "source '\($0)'" } ?? "this sender") with these attributes")
                 outcomes[index].mustReturn = true
                 continue
             }

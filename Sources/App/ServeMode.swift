@@ -1,10 +1,12 @@
 import AWSCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
 import Prometheus
 import RouterCore
+import SNSSource
 import SQSSource
 import ServiceLifecycle
 import UnixSignals
@@ -53,11 +55,26 @@ public enum ServeMode {
                 return await delivery.deliver(items, deadline: deadline, logger: logger).outcomes.map { !$0.mustReturn }
             }
         }
-        if consumers.isEmpty { logger.warning("the route table has no sqs source: nothing to consume") }
+        let snsSources = table.sources.compactMap { source in (source.configuration as? SNSSourceConfiguration).map { (source.name, $0) } }
+        let sns = SNSEndpoint(
+            subscriptions: snsSources.map { name, topic in
+                .init(name: name, configuration: topic, signingHost: SNSSigningHost(region: topic.topic.region, aws: resources.aws.client))
+            },
+            delivery: delivery, logger: logger)
+        if consumers.isEmpty && snsSources.isEmpty { logger.warning("the route table has no sqs or sns source: nothing will arrive") }
 
         let router = Router()
         router.get("/healthz") { _, _ in "alive\n" }
         router.get("/readyz") { _, _ in "ready: \(delivery.routes.pipelines.count) routes, \(consumers.count) queues\n" }
+        router.post("/sns/:source") { request, context in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let answer = await sns.handle(
+                source: context.parameters.get("source") ?? "", header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } },
+                body: Array(body.readableBytesView))
+            let type = answer.body.first == UInt8(ascii: "{") ? "application/json" : "text/plain; charset=utf-8"
+            return Response(
+                status: .init(code: answer.status), headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        }
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -20,7 +20,7 @@ public struct DedupeStage: FilterStage {
             delivery.audience.target = .users(users.filter { seen.insert($0).inserted })
         }
         delivery.audience.uniqueConnections = true
-        if let key = delivery.idempotencyKey, await !window.claim(key) {
+        if let key = delivery.idempotencyKey, await window.claim(key) != .claimed {
             return .drop(StageDrop(
                 code: "duplicate",
                 message: "request '\(key)' was already delivered or is being delivered (dedupe window \(ConfigDuration.format(window.length)))",

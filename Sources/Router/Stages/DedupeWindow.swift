@@ -1,5 +1,16 @@
-/// The memory of the `dedupe` stage: idempotency keys in flight or delivered recently.
+/// The memory of the `dedupe` stage and of the SNS endpoint: keys (idempotency keys, message
+/// ids) in flight or delivered recently. Memory is bounded by `capacity` delivered keys.
 public actor DedupeWindow {
+    /// What ``claim(_:)`` found.
+    public enum Claim: Sendable, Equatable {
+        /// The key is now in flight: deliver, then ``settle(_:acknowledged:)``.
+        case claimed
+        /// Another delivery of the key is running.
+        case inFlight
+        /// The key was delivered within the window.
+        case delivered
+    }
+
     private enum State { case inFlight, delivered(until: Duration) }
 
     public nonisolated let length: Duration
@@ -16,23 +27,27 @@ public actor DedupeWindow {
         return { ContinuousClock.now - origin }
     }()
 
-    init(length: Duration, capacity: Int, now: @escaping @Sendable () -> Duration) {
+    public init(length: Duration, capacity: Int = 100_000, now: @escaping @Sendable () -> Duration = DedupeWindow.uptime) {
         self.length = length
         self.capacity = capacity
         self.now = now
     }
 
-    /// Claims `key` for a request about to be delivered; false if it is in flight or was
-    /// delivered within the window.
-    func claim(_ key: String) -> Bool {
+    /// Claims `key` for a delivery about to start, unless it is in flight or was delivered
+    /// within the window.
+    public func claim(_ key: String) -> Claim {
         expire()
-        guard states[key] == nil else { return false }
-        states[key] = .inFlight
-        return true
+        switch states[key] {
+        case .inFlight: return .inFlight
+        case .delivered: return .delivered
+        case nil:
+            states[key] = .inFlight
+            return .claimed
+        }
     }
 
     /// Remembers `key` for the window if its request was acknowledged, forgets it otherwise.
-    func settle(_ key: String, acknowledged: Bool) {
+    public func settle(_ key: String, acknowledged: Bool) {
         guard case .inFlight = states[key] else { return }
         guard acknowledged else {
             states[key] = nil

@@ -1,0 +1,116 @@
+import Foundation
+import RouterTestSupport
+import SNSSource
+import Synchronization
+import Testing
+
+@Suite("SNS message signatures")
+struct SNSMessageVerifierTests {
+    static let topic = "arn:aws:sns:us-east-1:123456789012:notifications"
+    static let host = "sns.us-east-1.amazonaws.com"
+    static let certificateURL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem"
+
+    /// The certificate URLs a verifier fetched.
+    final class FetchLog: Sendable {
+        private let urls = Mutex<[String]>([])
+        func append(_ url: String) { urls.withLock { $0.append(url) } }
+        var all: [String] { urls.withLock { $0 } }
+    }
+
+    /// A verifier whose certificate fetches answer `pem`, and the log of its fetches.
+    static func verifier(serving pem: String) -> (SNSMessageVerifier, FetchLog) {
+        let log = FetchLog()
+        let verifier = SNSMessageVerifier(host: host) { url in
+            log.append(url)
+            return Array(pem.utf8)
+        }
+        return (verifier, log)
+    }
+
+    static func message(_ fields: [String: String]) throws -> SNSHTTPMessage {
+        try SNSHTTPMessage(body: TestSNSSigner.body(fields))
+    }
+
+    @Test("signature versions 1 (SHA1) and 2 (SHA256) verify, with and without a Subject", arguments: [1, 2])
+    func validSignatures(version: Int) async throws {
+        let signer = try TestSNSSigner()
+        let (verifier, fetches) = Self.verifier(serving: signer.certificatePEM)
+        try await verifier.verify(Self.message(signer.notification(topic: Self.topic, message: #"{"data":1}"#, version: version, certificateURL: Self.certificateURL)))
+        try await verifier.verify(Self.message(signer.notification(
+            topic: Self.topic, message: #"{"data":2}"#, subject: "hello", version: version, certificateURL: Self.certificateURL)))
+        try await verifier.verify(Self.message(signer.subscriptionConfirmation(
+            topic: Self.topic, subscribeURL: "https://\(Self.host)/?Action=ConfirmSubscription&Token=t", token: "t", version: version,
+            certificateURL: Self.certificateURL)))
+        #expect(fetches.all == [Self.certificateURL], "the certificate is fetched once and cached")
+    }
+
+    @Test("a tampered field, a signature from another key and an unknown version are refused")
+    func forged() async throws {
+        let signer = try TestSNSSigner()
+        let (verifier, _) = Self.verifier(serving: signer.certificatePEM)
+        var fields = try signer.notification(topic: Self.topic, message: #"{"users":["a"],"data":1}"#, certificateURL: Self.certificateURL)
+        fields["Message"] = #"{"data":1}"#
+        await #expect(throws: SNSRejection.forged("the signature does not match the message and the certificate at \(Self.certificateURL)")) {
+            try await verifier.verify(Self.message(fields))
+        }
+        let other = try TestSNSSigner().notification(topic: Self.topic, message: "{}", certificateURL: Self.certificateURL)
+        await #expect(throws: SNSRejection.self) { try await verifier.verify(Self.message(other)) }
+        var version3 = try signer.notification(topic: Self.topic, message: "{}", certificateURL: Self.certificateURL)
+        version3["SignatureVersion"] = "3"
+        await #expect(throws: SNSRejection.forged("SignatureVersion '3' is neither 1 nor 2")) { try await verifier.verify(Self.message(version3)) }
+    }
+
+    @Test("a certificate URL off the SNS host is refused without being fetched", arguments: [
+        "https://evil.example.com/SimpleNotificationService-test.pem",
+        "http://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+        "https://sns.us-east-1.amazonaws.com.evil.example.com/SimpleNotificationService-test.pem",
+        "https://sns.us-east-1.amazonaws.com@evil.example.com/SimpleNotificationService-test.pem",
+        "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-test.pem",
+        "https://sns.us-east-1.amazonaws.com:8443/SimpleNotificationService-test.pem",
+        "https://sns.us-east-1.amazonaws.com/not-a-certificate",
+    ])
+    func foreignHost(url: String) async throws {
+        let signer = try TestSNSSigner()
+        let (verifier, fetches) = Self.verifier(serving: signer.certificatePEM)
+        let fields = try signer.notification(topic: Self.topic, message: "{}", certificateURL: url)
+        await #expect(throws: SNSRejection.self) { try await verifier.verify(Self.message(fields)) }
+        #expect(fetches.all.isEmpty)
+    }
+
+    @Test("an expired certificate, or a fetch that is not a certificate, is refused and not cached")
+    func badCertificates() async throws {
+        let expired = try TestSNSSigner(validFrom: Date() - 86_400 * 2, validUntil: Date() - 86_400)
+        let (verifier, _) = Self.verifier(serving: expired.certificatePEM)
+        let fields = try expired.notification(topic: Self.topic, message: "{}", certificateURL: Self.certificateURL)
+        await #expect { try await verifier.verify(Self.message(fields)) } throws: { error in
+            "\(error)".contains("is not valid now")
+        }
+        let (garbage, fetches) = Self.verifier(serving: "<html>not found</html>")
+        for _ in 0..<2 {
+            await #expect { try await garbage.verify(Self.message(fields)) } throws: { error in
+                "\(error)".contains("is not a PEM certificate")
+            }
+        }
+        #expect(fetches.all.count == 2, "a failed fetch is tried again next time")
+    }
+
+    @Test("a body that is not an SNS message names the missing field")
+    func malformed() throws {
+        #expect(throws: SNSRejection.malformed("the SNS message has no 'Signature'")) {
+            try SNSHTTPMessage(body: TestSNSSigner.body([
+                "Type": "Notification", "MessageId": "1", "TopicArn": Self.topic, "Message": "{}", "Timestamp": "t",
+                "SignatureVersion": "2", "SigningCertURL": Self.certificateURL,
+            ]))
+        }
+        #expect(throws: SNSRejection.malformed("the body is not JSON")) { try SNSHTTPMessage(body: Array("users=a".utf8)) }
+        #expect { try SNSHTTPMessage(body: Array(#"{"Type":"Bogus"}"#.utf8)) } throws: { error in
+            "\(error)".contains("'Bogus' is none of SubscriptionConfirmation, Notification, UnsubscribeConfirmation")
+        }
+    }
+
+    @Test("the SNS host of a region, and of a China region")
+    func hosts() {
+        #expect(SNSSigningHost.host(region: "eu-west-1") == "sns.eu-west-1.amazonaws.com")
+        #expect(SNSSigningHost.host(region: "cn-north-1") == "sns.cn-north-1.amazonaws.com.cn")
+    }
+}
