@@ -49,9 +49,12 @@ struct ServeModeTests {
         }
     }
 
-    /// A topic subscribed by a queue, a table of `connections`, the daemon consuming the queue.
+    /// A topic subscribed by a queue, a table of `connections`, the daemon consuming the queue;
+    /// with `httpTopic`, also an `sns` source named `http` for that topic (`POST /sns/http`).
+    /// `environment` is added to the daemon's.
     static func with<Result: Sendable>(
-        connections: [String: [String]], _ body: @escaping @Sendable (Daemon) async throws -> Result
+        connections: [String: [String]], httpTopic: String? = nil, environment extra: [String: String] = [:],
+        _ body: @escaping @Sendable (Daemon) async throws -> Result
     ) async throws -> Result {
         let name = "serve-\(UUID().uuidString.prefix(8))"
         try MotoScripts.createTable(name, connections)
@@ -71,10 +74,12 @@ struct ServeModeTests {
                 version: 1
                 stores: { connections: { type: dynamodb, table: \(name) } }
                 sinks: { websocket: { type: apigw, endpoint: "\(sinkURL)" } }
-                sources: { queue: { type: sqs, queue: "\(names[1])", region: us-east-1, retry_delay: 1s, visibility_timeout: 5s } }
-                routes: [{ name: main, from: [queue], filters: [exclude], to: websocket }]
+                sources:
+                  queue: { type: sqs, queue: "\(names[1])", region: us-east-1, retry_delay: 1s, visibility_timeout: 5s }
+                  \(httpTopic.map { "http: { type: sns, topic: \"\($0)\" }" } ?? "")
+                routes: [{ name: main, from: [queue\(httpTopic == nil ? "" : ", http")], filters: [exclude], to: websocket }]
                 """.write(to: directory.appendingPathComponent("routes.yaml"), atomically: true, encoding: .utf8)
-            var environment = try MotoScripts.awsEnvironment(home: directory.path)
+            var environment = try MotoScripts.awsEnvironment(home: directory.path).merging(extra) { _, new in new }
             environment["LOG_LEVEL"] = "info"
             let process = try RunningProcess(binary, ["serve", "--port", "0", "--host", "127.0.0.1"], environment: environment, directory: directory)
             defer { process.stop() }
