@@ -117,14 +117,15 @@ struct ServeModeTests {
         }
     }
 
-    @Test("a transient failure returns the message to the queue; the redelivery delivers it")
+    @Test("a transient failure returns the message to the queue; the redelivery reaches only the connection that missed it")
     func redelivers() async throws {
-        try await Self.with(connections: ["dee": ["dee-1"]]) { daemon in
+        try await Self.with(connections: ["dee": ["dee-1", "dee-2"], "fay": ["fay-1"]]) { daemon in
             daemon.connections.set("dee-1", .failFirst(6))
-            try daemon.publish(#"{"users":["dee"],"data":"again"}"#)
+            try daemon.publish(#"{"users":["dee","fay"],"data":"again"}"#)
             try await Self.eventually("delivered on redelivery") { daemon.connections.received["dee-1"]?.count == 1 }
             try await Self.eventually("the queue empty") { try daemon.queued() == 0 }
-            #expect(daemon.connections.posts == 7, "six failed attempts on the first receive, one on the second")
+            #expect(daemon.connections.received.mapValues(\.count) == ["dee-1": 1, "dee-2": 1, "fay-1": 1], "every live connection has it once")
+            #expect(daemon.connections.posts == 9, "six failed attempts and two deliveries on the first receive, one post on the second")
             #expect(daemon.process.standardError.contains("returned 1 of 1 messages to the queue"))
             let metrics = try await daemon.metrics()
             #expect(metrics[#"notification_router_sqs_returned_total{queue="queue"}"#] == 1)

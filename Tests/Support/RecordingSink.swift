@@ -2,14 +2,17 @@ import RouterCore
 import Synchronization
 
 /// A ``Sink`` that records every post instead of sending it, for pipeline tests. Connections
-/// whose ids are in `goneIDs` answer "gone"; every other post is delivered. Reading errors
-/// are reported as the protocol requires.
+/// whose ids are in `goneIDs` answer "gone"; those in `failOnceIDs` fail transiently the
+/// first time; every other post is delivered. Reading errors are reported as the protocol
+/// requires.
 public final class RecordingSink: Sink {
     private let state = Mutex<[String: [[UInt8]]]>([:])
     private let goneIDs: Set<String>
+    private let failing: Mutex<Set<String>>
 
-    public init(goneIDs: Set<String> = []) {
+    public init(goneIDs: Set<String> = [], failOnceIDs: Set<String> = []) {
         self.goneIDs = goneIDs
+        failing = Mutex(failOnceIDs)
     }
 
     public func deliver(_ payload: Payload, to connections: ConnectionBatches, deadline: ContinuousClock.Instant) async -> SinkReport {
@@ -19,9 +22,14 @@ public final class RecordingSink: Sink {
                 for connection in batch {
                     if self.goneIDs.contains(connection.connectionID) {
                         report.withLock { $0.gone.append(connection) }
+                    } else if self.failing.withLock({ $0.remove(connection.connectionID) != nil }) {
+                        report.withLock { $0.failed += 1 }
                     } else {
                         self.state.withLock { $0[connection.connectionID, default: []].append(payload.bytes) }
-                        report.withLock { $0.delivered += 1 }
+                        report.withLock {
+                            $0.delivered += 1
+                            $0.reached.append(connection.deliveryKey)
+                        }
                     }
                 }
             }

@@ -152,7 +152,9 @@ extension SinkReport {
         case .done(let result, let wasThrottled):
             if wasThrottled { throttled += 1 }
             switch result {
-            case .delivered: delivered += 1
+            case .delivered:
+                delivered += 1
+                reached.append(connection.deliveryKey)
             case .gone: gone.append(connection)
             case .forbidden: forbidden += 1
             case .rejected: rejected += 1

@@ -8,7 +8,8 @@ import Logging
 /// one ``DeliveryReport`` (in input order), whose outcome is logged with the request and
 /// message ids (never the payload); within a batch the broadcasts scan the store once and
 /// each distinct user is queried once; gone connections are pruned through the store, each
-/// key once per batch.
+/// key once per batch; a request delivered again after a retry skips the connections its
+/// earlier attempts in this process reached (``RedeliveryMemory``).
 public struct Pipeline: Sendable {
     public let route: String
     public let stages: [any FilterStage]
@@ -17,10 +18,12 @@ public struct Pipeline: Sendable {
     public let parser: RequestParser
     /// What the source does with a request reported invalid.
     public let onInvalid: InvalidRequestPolicy
+    /// The connections reached by requests that will come again.
+    public let redelivery: RedeliveryMemory
 
     public init(
         route: String, stages: [any FilterStage], store: any ConnectionStore, sink: any Sink,
-        onInvalid: InvalidRequestPolicy = .dlq, parser: RequestParser = RequestParser()
+        onInvalid: InvalidRequestPolicy = .dlq, parser: RequestParser = RequestParser(), redelivery: RedeliveryMemory = RedeliveryMemory()
     ) {
         self.route = route
         self.stages = stages
@@ -28,6 +31,7 @@ public struct Pipeline: Sendable {
         self.sink = sink
         self.onInvalid = onInvalid
         self.parser = parser
+        self.redelivery = redelivery
     }
 
     /// Whether the source must hand `report`'s message back (SQS: list it in
@@ -58,9 +62,19 @@ public struct Pipeline: Sendable {
         }
         let ready = prepared.compactMap(\.ready)
         let reads = BatchReads(for: ready.map(\.delivery.audience), store: store)
+        var targets: [ConnectionBatches] = []
+        for item in ready {
+            let connections = reads.connections(for: item.delivery.audience)
+            guard let key = item.delivery.idempotencyKey, let reached = await redelivery.reached(for: key) else {
+                targets.append(connections)
+                continue
+            }
+            item.logger.info("redelivery: skipping the \(reached.count) connections an earlier attempt reached")
+            targets.append(connections.filter { !reached.contains($0.deliveryKey) })
+        }
         let sinkReports = await withTaskGroup(of: (Int, SinkReport).self) { group in
             for (index, item) in ready.enumerated() {
-                let connections = reads.connections(for: item.delivery.audience)
+                let connections = targets[index]
                 group.addTask { (index, await sink.deliver(item.delivery.request.data, to: connections, deadline: deadline)) }
             }
             var reports = [SinkReport](repeating: SinkReport(), count: ready.count)
@@ -84,6 +98,9 @@ public struct Pipeline: Sendable {
                 // Each deleted connection is credited to the first request that found it gone,
                 // so the batch's reports add up to the rows deleted.
                 report.pruned = Set(sinkReport.gone).filter { pruned.contains($0) && credited.insert($0).inserted }.count
+                if let key = ready.delivery.idempotencyKey {
+                    if report.needsRetry { await redelivery.remember(key, reached: sinkReport.reached) } else { await redelivery.forget(key) }
+                }
                 await settle(ready.passed, ready.delivery, report)
                 log(report, logger: ready.logger)
                 finished.append(report)

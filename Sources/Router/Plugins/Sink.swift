@@ -10,6 +10,8 @@
 /// - no new post starts after `deadline`; connections not attempted by then are `skipped`;
 /// - a connection that answered "gone" is listed in ``SinkReport/gone`` so the pipeline can
 ///   prune it through the store; the sink itself never touches the store;
+/// - a delivered connection is listed in ``SinkReport/reached``, so that a redelivery of the
+///   request skips it;
 /// - the payload's bytes are sent unchanged;
 /// - if reading `connections` fails, the error is returned in ``SinkReport/readError``.
 public protocol Sink: Sendable {
@@ -24,6 +26,8 @@ public protocol Sink: Sendable {
 public struct SinkReport: Sendable, Hashable {
     /// Posts answered 2xx.
     public var delivered = 0
+    /// The ``Connection/deliveryKey`` of each delivered connection.
+    public var reached: [UInt64] = []
     /// Connections that answered gone (410); to be pruned.
     public var gone: [Connection] = []
     /// Posts answered 429 at least once (retried; counted once per connection).
