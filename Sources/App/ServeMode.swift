@@ -65,7 +65,15 @@ public enum ServeMode {
 
         let router = Router()
         router.get("/healthz") { _, _ in "alive\n" }
-        router.get("/readyz") { _, _ in "ready: \(delivery.routes.pipelines.count) routes, \(consumers.count) queues\n" }
+        router.get("/readyz") { _, _ in
+            let problems = await delivery.routes.readinessProblems(deadline: .now + .seconds(5))
+            guard problems.isEmpty else {
+                logger.warning("not_ready: \(problems.joined(separator: "; "))")
+                return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "not ready:\n" + problems.joined(separator: "\n") + "\n")))
+            }
+            let counts = "\(delivery.routes.pipelines.count) routes, \(consumers.count) queues, \(snsSources.count) sns sources"
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready: \(counts); stores and sinks reachable\n")))
+        }
         router.post("/sns/:source") { request, context in
             let body = try await request.body.collect(upTo: 1 << 20)
             let answer = await sns.handle(

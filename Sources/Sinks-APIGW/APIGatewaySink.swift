@@ -57,6 +57,24 @@ public struct APIGatewaySink: Sink {
 
     /// One attempt at one connection.
     func post(_ body: ByteBuffer, payloadHash: String, to connectionID: String, deadline: ContinuousClock.Instant) async -> PostOutcome {
+        await send(.POST, body, payloadHash: payloadHash, to: connectionID, deadline: deadline)
+    }
+
+    /// Ready when the management API answers a `GET` of a connection id nobody has with 410
+    /// (or 2xx): reachable, and the credentials may manage connections.
+    public func checkReady(deadline: ContinuousClock.Instant) async throws {
+        let answer = await send(.GET, nil, payloadHash: SigV4Signer.payloadHash([]), to: "readiness-probe", deadline: deadline)
+        switch answer {
+        case .delivered, .gone: return
+        case .forbidden(let reason), .rejected(let reason), .transient(let reason):
+            throw SinkNotReady(message: "\(configuration.endpoint.display): \(reason)")
+        case .throttled: throw SinkNotReady(message: "\(configuration.endpoint.display): throttled (429)")
+        }
+    }
+
+    private func send(
+        _ method: HTTPMethod, _ body: ByteBuffer?, payloadHash: String, to connectionID: String, deadline: ContinuousClock.Instant
+    ) async -> PostOutcome {
         let path = connectionsPath + URIEncoding.encode(connectionID)
         let keys: AWSCredentials
         do {
@@ -65,13 +83,13 @@ public struct APIGatewaySink: Sink {
             return .transient("no credentials: \(error)")
         }
         var request = HTTPClientRequest(url: "\(configuration.endpoint.scheme)://\(host)\(path)")
-        request.method = .POST
+        request.method = method
         request.headers.add(name: "Host", value: host)
-        let toSign = SigV4Signer.Request(method: "POST", path: path, headers: [(name: "Host", value: host)], payloadHash: payloadHash)
+        let toSign = SigV4Signer.Request(method: method.rawValue, path: path, headers: [(name: "Host", value: host)], payloadHash: payloadHash)
         for header in signer.signatureHeaders(for: toSign, credentials: keys, date: Date()) {
             request.headers.add(name: header.name, value: header.value)
         }
-        request.body = .bytes(body)
+        if let body { request.body = .bytes(body) }
         let remaining = deadline - ContinuousClock.now
         guard remaining > .zero else { return .transient("deadline passed") }
         let timeout = min(configuration.timeout, remaining)

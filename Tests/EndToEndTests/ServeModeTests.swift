@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 import Foundation
 import RouterTestSupport
 import Testing
@@ -15,14 +16,15 @@ struct ServeModeTests {
         let connections: FakeConnectionsServer
         let topic: String
         let queueURL: String
+        /// The connection table (and the topic's and queue's name).
+        let table: String
         /// The daemon's HTTP server, `http://127.0.0.1:PORT`.
         let url: String
 
         /// `GET /metrics`, as sample name (with labels) → value; fails on a line that is not
         /// Prometheus text.
         func metrics() async throws -> [String: Double] {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(30))
-            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            let text = try await get("/metrics").text
             var samples: [String: Double] = [:]
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {
                 let parts = line.split(separator: " ")
@@ -33,6 +35,12 @@ struct ServeModeTests {
                 samples[String(parts[0])] = value
             }
             return samples
+        }
+
+        /// `GET path`: status and text.
+        func get(_ path: String) async throws -> (status: UInt, text: String) {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + path), timeout: .seconds(30))
+            return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
         }
 
         func publish(_ message: String) throws {
@@ -86,7 +94,7 @@ struct ServeModeTests {
             let address = try await process.wait(for: "the listening line") { lines in
                 lines.first { $0.contains("listening on") }.map { String($0.split(separator: " ").last!) }
             }
-            return try await body(Daemon(process: process, connections: server, topic: names[0], queueURL: names[1], url: "http://" + address))
+            return try await body(Daemon(process: process, connections: server, topic: names[0], queueURL: names[1], table: name, url: "http://" + address))
         }
     }
 
@@ -114,6 +122,19 @@ struct ServeModeTests {
             #expect(metrics[#"notification_router_sqs_acknowledged_total{queue="queue"}"#] == 1)
             #expect(metrics[#"notification_router_fanout_duration_seconds_count{route="main"}"#] == 1)
             #expect(metrics["notification_router_posts_in_flight"] == 0)
+        }
+    }
+
+    @Test("/healthz says alive; /readyz probes the table and the sink, and names the store once its table is gone")
+    func readiness() async throws {
+        try await Self.with(connections: ["gus": ["gus-1"]]) { daemon in
+            #expect(try await daemon.get("/healthz") == (200, "alive\n"))
+            let ready = try await daemon.get("/readyz")
+            #expect(ready.status == 200 && ready.text.contains("stores and sinks reachable"), "\(ready)")
+            #expect(daemon.connections.posts == 0, "the sink probe is a GET, never a post")
+            _ = try MotoScripts.run(#"ddb.delete_table(TableName="\#(daemon.table)")"#)
+            let gone = try await daemon.get("/readyz")
+            #expect(gone.status == 503 && gone.text.contains("connection store 'connections'") && gone.text.contains("ResourceNotFound"), "\(gone)")
         }
     }
 

@@ -8,6 +8,7 @@ public struct RouteSet: Sendable {
     public let table: RouteTable
     public let connectionStores: [String: any ConnectionStore]
     public let roomDirectories: [String: any RoomDirectory]
+    public let sinks: [String: any Sink]
     /// One pipeline per route, in the table's order.
     public let pipelines: [Pipeline]
 
@@ -46,6 +47,7 @@ public struct RouteSet: Sendable {
         self.table = table
         self.connectionStores = stores
         self.roomDirectories = directories
+        self.sinks = sinks.mapValues(\.sink)
         self.pipelines = pipelines
     }
 
@@ -65,6 +67,37 @@ public struct RouteSet: Sendable {
     public var primaryConnectionStore: (any ConnectionStore)? {
         guard let route = table.routes.first, let sink = table.sinks.first(where: { $0.name == route.to }) else { return nil }
         return connectionStores[sink.configuration.store.name]
+    }
+
+    /// What keeps the set from delivering now, one line per component (empty: ready). Each
+    /// connection store reads the connections of a user nobody is (a DynamoDB Query); each
+    /// sink runs ``Sink/checkReady(deadline:)``. All are probed at once.
+    public func readinessProblems(deadline: ContinuousClock.Instant) async -> [String] {
+        await withTaskGroup(of: String?.self) { group in
+            for (name, store) in connectionStores {
+                group.addTask {
+                    do {
+                        try await store.connections(of: ["notification-router-readiness-probe"]).forEach { _ in }
+                        return nil
+                    } catch {
+                        return "connection store '\(name)': \(error)"
+                    }
+                }
+            }
+            for (name, sink) in sinks {
+                group.addTask {
+                    do {
+                        try await sink.checkReady(deadline: deadline)
+                        return nil
+                    } catch {
+                        return "sink '\(name)': \(error)"
+                    }
+                }
+            }
+            var problems: [String] = []
+            for await problem in group { if let problem { problems.append(problem) } }
+            return problems.sorted()
+        }
     }
 
     private static func build<Configuration, Built>(

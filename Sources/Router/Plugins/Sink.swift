@@ -20,6 +20,25 @@ public protocol Sink: Sendable {
         to connections: ConnectionBatches,
         deadline: ContinuousClock.Instant
     ) async -> SinkReport
+
+    /// Returns when the sink can post now (readiness); throws ``SinkNotReady`` saying why not.
+    func checkReady(deadline: ContinuousClock.Instant) async throws
+}
+
+extension Sink {
+    /// A sink with no peer to reach is always ready.
+    public func checkReady(deadline: ContinuousClock.Instant) async throws {}
+}
+
+/// Why a sink cannot post now.
+public struct SinkNotReady: Error, CustomStringConvertible {
+    public let message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
 }
 
 /// What happened to the connections of one request at one sink.
