@@ -1,7 +1,8 @@
 import RouterCore
 
 /// Renders a ``RouteTable`` for `check`: every component with its type and resolved settings
-/// (secrets masked), then every route with its sources, filters and sink.
+/// (secrets masked), then every route with its sources, filters and sink, then the `serve:`
+/// settings when the table has any.
 public enum RouteTablePrinter {
     public static func render(_ table: RouteTable) -> String {
         var lines = ["route table: \(table.origin)" + (table.environment.map { " (environment: \($0))" } ?? "")]
@@ -32,6 +33,11 @@ public enum RouteTablePrinter {
             }
             lines.append("    to: \(route.to)")
             lines.append("    on_invalid: \(route.onInvalid.rawValue)")
+        }
+        if !table.serve.settings.isEmpty {
+            lines.append("")
+            lines.append("serve")
+            lines += table.serve.settings.map { "  \($0.key): \($0.value)" }
         }
         return lines.joined(separator: "\n")
     }

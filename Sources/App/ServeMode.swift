@@ -13,33 +13,31 @@ import UnixSignals
 
 /// `notification-router serve`: the daemon (DESIGN §4). One `ServiceGroup` holds an SQS
 /// consumer per `sqs` source of the route table (``SQSConsumer``; each receive goes through
-/// ``BatchDelivery``), an HTTP server with `GET /healthz`, `GET /readyz` and `GET /metrics`
-/// (Prometheus text: per-route counters and fan-out durations, posts in flight, and per queue
-/// messages received, acknowledged, returned and failed polls), and the shared HTTP client,
-/// closed last. It sets up the process's metrics backend, so it runs once per process.
+/// ``BatchDelivery``), an HTTP server, and the shared HTTP client, closed last. The server
+/// answers `POST /sns/<source>` for each `sns` source (``SNSEndpoint``), `GET /healthz`
+/// (alive), `GET /readyz` (200 when every connection store and sink answers a probe, else 503
+/// naming them) and `GET /metrics` (Prometheus text: per-route counters and fan-out
+/// durations, posts in flight, per queue messages received, acknowledged, returned and failed
+/// polls, per SNS source messages received, rejected and duplicate). It sets up the process's
+/// metrics backend, so it runs once per process.
 ///
 /// SIGTERM shuts down gracefully: receiving stops, batches in hand finish (for at most the
 /// grace period, then they are cancelled and left for redelivery), acknowledged messages are
 /// deleted, and the process exits 0. SIGINT cancels at once; nothing unacknowledged is deleted
 /// either way.
 public enum ServeMode {
-    public struct Options: Sendable {
-        public var host: String
-        public var port: Int
-        public var shutdownGrace: Duration
-
-        public init(host: String = "0.0.0.0", port: Int = 8080, shutdownGrace: Duration = .seconds(30)) {
-            self.host = host
-            self.port = port
-            self.shutdownGrace = shutdownGrace
-        }
-    }
-
+    /// - Parameters:
+    ///   - flags: the command's flags; what they leave unset comes from the table's `serve:`
+    ///     section, then the defaults (`0.0.0.0:8080`, 30 s grace);
+    ///   - onListening: called with the address (`host:port`) once the server listens.
     public static func run(
-        routes: RoutesFile, environment: [String: String], environmentName: String?, options: Options, logger: Logger,
-        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+        routes: RoutesFile, environment: [String: String], environmentName: String?, flags: ServeSettings, logger: Logger,
+        onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws {
         let table = try routes.load(environment: environment, environmentName: environmentName)
+        let host = flags.host ?? table.serve.host ?? "0.0.0.0"
+        let port = flags.port ?? table.serve.port ?? 8080
+        let shutdownGrace = flags.shutdownGrace ?? table.serve.shutdownGrace ?? .seconds(30)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let resources = ProcessResources(table: table, environment: environment)
@@ -89,15 +87,15 @@ public enum ServeMode {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         let server = Application(
-            router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "notification-router"),
-            onServerRunning: { channel in onListening(channel.localAddress?.port ?? options.port) }, logger: logger)
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "notification-router"),
+            onServerRunning: { channel in onListening("\(host):\(channel.localAddress?.port ?? port)") }, logger: logger)
 
         // Services shut down in reverse order: the consumers stop receiving and finish first,
         // then the HTTP server, then the shared HTTP client.
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
             [.init(service: ShutdownOnSignal(resources.shutdown)), .init(service: server)] + consumers.map { .init(service: $0) }
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger)
-        configuration.maximumGracefulShutdownDuration = options.shutdownGrace
+        configuration.maximumGracefulShutdownDuration = shutdownGrace
         try await ServiceGroup(configuration: configuration).run()
     }
 }

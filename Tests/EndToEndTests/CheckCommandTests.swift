@@ -19,6 +19,7 @@ struct CheckCommandTests {
         #expect(result.standardOutput.contains("route table: \(routes) (environment: dev)"))
         #expect(result.standardOutput.contains("  connections (memory)"))
         #expect(result.standardOutput.contains("    1. dedupe window=5m capacity=100000"))
+        #expect(result.standardOutput.contains("serve\n  host: 0.0.0.0\n  port: 8080\n  shutdown_grace: 30s"))
     }
 
     @Test("ROUTER_ENV chooses the environment like --env")

@@ -86,13 +86,15 @@ struct ServeModeTests {
                   queue: { type: sqs, queue: "\(names[1])", region: us-east-1, retry_delay: 1s, visibility_timeout: 5s }
                   \(httpTopic.map { "http: { type: sns, topic: \"\($0)\" }" } ?? "")
                 routes: [{ name: main, from: [queue\(httpTopic == nil ? "" : ", http")], filters: [exclude], to: websocket }]
+                serve: { host: 127.0.0.1, port: 9, shutdown_grace: 20s }
                 """.write(to: directory.appendingPathComponent("routes.yaml"), atomically: true, encoding: .utf8)
             var environment = try MotoScripts.awsEnvironment(home: directory.path).merging(extra) { _, new in new }
             environment["LOG_LEVEL"] = "info"
-            let process = try RunningProcess(binary, ["serve", "--port", "0", "--host", "127.0.0.1"], environment: environment, directory: directory)
+            // The host comes from routes.yaml's serve section, the port from the flag, which wins.
+            let process = try RunningProcess(binary, ["serve", "--port", "0"], environment: environment, directory: directory)
             defer { process.stop() }
             let address = try await process.wait(for: "the listening line") { lines in
-                lines.first { $0.contains("listening on") }.map { String($0.split(separator: " ").last!) }
+                lines.first { $0.contains("listening on 127.0.0.1:") }.map { String($0.split(separator: " ").last!) }
             }
             return try await body(Daemon(process: process, connections: server, topic: names[0], queueURL: names[1], table: name, url: "http://" + address))
         }

@@ -33,7 +33,7 @@ enum BrokenTables {
         Case(name: "wrong version", yaml: head.replacingOccurrences(of: "version: 1", with: "version: 2") + sinkAndRoute,
              expected: "routes.yaml:1:10: version: unsupported version '2'; expected 1"),
         Case(name: "unknown top-level key", yaml: head + "sink: {}\n" + sinkAndRoute,
-             expected: "routes.yaml:4:1: sink: unknown key 'sink'; expected one of: version, environments, stores, sinks, sources, routes"),
+             expected: "routes.yaml:4:1: sink: unknown key 'sink'; expected one of: version, environments, stores, sinks, sources, routes, serve"),
         Case(name: "unknown store type", yaml: head + "  cache: { type: redis }\n" + sinkAndRoute,
              expected: "routes.yaml:4:18: stores.cache.type: unknown type 'redis'; expected one of: memory, memory-rooms, recording-store"),
         Case(name: "missing type", yaml: head + "  cache: { table: t }\n" + sinkAndRoute,
@@ -75,5 +75,9 @@ enum BrokenTables {
              expected: "routes.yaml:7:3: environments: environment 'dev' (from --env or ROUTER_ENV) is not defined; defined: prod"),
         Case(name: "overlay with unknown key", yaml: head + sinkAndRoute + "environments:\n  dev: { stores: { connections: { size: 3 } } }\n", environment: "dev",
              expected: "routes.yaml:7:35: stores.connections.size: unknown key 'size'; expected one of: type"),
+        Case(name: "serve with a bad port", yaml: head + sinkAndRoute + "serve: { host: 127.0.0.1, port: 80000 }\n",
+             expected: "routes.yaml:6:33: serve.port: expected an integer from 0 to 65535, got '80000'"),
+        Case(name: "serve with an unknown key", yaml: head + sinkAndRoute + "serve: { listen: 8080 }\n",
+             expected: "routes.yaml:6:10: serve.listen: unknown key 'listen'; expected one of: host, port, shutdown_grace"),
     ]
 }

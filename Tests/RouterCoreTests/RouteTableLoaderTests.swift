@@ -38,6 +38,16 @@ struct RouteTableLoaderTests {
         #expect(route.stages[3].configuration.settings == [ConfigSetting("bytes", "131072")])
     }
 
+    @Test("the serve section is read, and an environment can change it; without one it is empty")
+    func serveSection() throws {
+        let yaml = Self.valid + "\n" + """
+            serve: { host: 127.0.0.1, port: 9090, shutdown_grace: 45s }
+            """
+        let table = try Self.loader.load(yaml: yaml, file: "routes.yaml")
+        #expect(table.serve == ServeSettings(host: "127.0.0.1", port: 9090, shutdownGrace: .seconds(45)))
+        #expect(try Self.loader.load(yaml: Self.valid, file: "routes.yaml").serve == ServeSettings())
+    }
+
     @Test("an environment overlay merges into the base")
     func overlay() throws {
         let table = try Self.loader.load(yaml: Self.valid, file: "routes.yaml", environment: "dev")

@@ -37,6 +37,8 @@ public struct RouteTable: Sendable {
     public let sinks: [Component<any SinkConfiguration>]
     public let sources: [Component<any SourceConfiguration>]
     public let routes: [Route]
+    /// The `serve:` section (daemon mode), empty when absent.
+    public let serve: ServeSettings
 }
 
 /// What a source does with a request that can never be delivered (not JSON, wrong field

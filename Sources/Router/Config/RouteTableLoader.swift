@@ -96,6 +96,14 @@ private final class TableReader {
             try registry.sources[type].map { configuration in try configuration.init(options: &options) }
         } known: { Array(registry.sources.keys) }
         let routes = readRoutes(top.optional("routes"), at: root)
+        var serve = ServeSettings()
+        if let section = top.optional("serve") {
+            collect {
+                var options = try section.mapping(expected: "the serve settings: host, port, shutdown_grace")
+                serve = try ServeSettings(options: &options)
+                try options.finish()
+            }
+        }
         collect { try top.finish() }
 
         var connectionStores: [RouteTable.Component<any ConnectionStoreConfiguration>] = []
@@ -111,7 +119,7 @@ private final class TableReader {
         let table = RouteTable(
             origin: origin, environment: environment,
             connectionStores: connectionStores, roomDirectories: roomDirectories,
-            sinks: sinks, sources: sources, routes: routes)
+            sinks: sinks, sources: sources, routes: routes, serve: serve)
         errors += ReferenceCheck(table: table, ignoring: broken).errors
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return table
