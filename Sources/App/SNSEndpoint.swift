@@ -72,7 +72,7 @@ struct SNSEndpoint: Sendable {
         let counters = Counters(source: source)
         do {
             if header("x-amz-sns-rawdelivery")?.lowercased() == "true" {
-                return try await raw(subscription, header: header, body: body, logger: logger)
+                return try await raw(subscription, header: header, body: body, counters: counters, logger: logger)
             }
             let message = try SNSHTTPMessage(body: body)
             logger[metadataKey: "router.message_id"] = "\(message.notification.messageId)"
@@ -110,7 +110,9 @@ struct SNSEndpoint: Sendable {
     }
 
     /// Raw message delivery: the body is the message, the headers say which. SNS does not sign it.
-    private func raw(_ subscription: Subscription, header: (String) -> String?, body: [UInt8], logger: Logger) async throws -> Answer {
+    private func raw(
+        _ subscription: Subscription, header: (String) -> String?, body: [UInt8], counters: Counters, logger: Logger
+    ) async throws -> Answer {
         guard subscription.configuration.rawDelivery else {
             throw SNSRejection.forged("raw message delivery is not signed; set 'raw_delivery: true' on source '\(subscription.name)' to accept it")
         }
@@ -121,8 +123,7 @@ struct SNSEndpoint: Sendable {
         var logger = logger
         logger[metadataKey: "router.message_id"] = "\(messageID)"
         return await deliver(
-            .init(messageID: messageID, body: body, source: subscription.name, attributes: [:]), subscription,
-            counters: Counters(source: subscription.name), logger: logger)
+            .init(messageID: messageID, body: body, source: subscription.name, attributes: [:]), subscription, counters: counters, logger: logger)
     }
 
     private func check(topic: String, of subscription: Subscription) throws(SNSRejection) {
