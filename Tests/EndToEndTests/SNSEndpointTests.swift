@@ -112,6 +112,23 @@ struct SNSEndpointTests {
         }
     }
 
+    @Test("raw message delivery, when the source accepts it, is delivered by the topic and message id headers")
+    func rawDelivery() async throws {
+        try await ServeModeTests.with(connections: ["ann": ["ann-1"]], httpTopic: Self.topic, httpOptions: ", raw_delivery: true") { daemon in
+            func raw(topic: String, messageID: String?) async throws -> Answer {
+                try await Self.post(daemon, body: Array(#"{"users":["ann"],"data":"raw"}"#.utf8), headers: [
+                    ("x-amz-sns-message-type", "Notification"), ("x-amz-sns-rawdelivery", "true"), ("x-amz-sns-topic-arn", topic),
+                ] + (messageID.map { [("x-amz-sns-message-id", $0)] } ?? []))
+            }
+            let delivered = try await raw(topic: Self.topic, messageID: "raw-1")
+            #expect(delivered.status == 200 && daemon.connections.received["ann-1"] == [Array(#""raw""#.utf8)], "\(delivered)")
+            #expect(try await raw(topic: Self.topic, messageID: "raw-1").text.contains("already delivered"))
+            #expect(try await raw(topic: "arn:aws:sns:us-east-1:123456789012:other", messageID: "raw-2").status == 403)
+            #expect(try await raw(topic: Self.topic, messageID: nil).status == 400)
+            #expect(daemon.connections.posts == 1)
+        }
+    }
+
     @Test("moto's own SNS HTTP delivery is verified with moto's certificate and delivered")
     func motoDelivery() async throws {
         let topic = try MotoScripts.run(#"print(sns.create_topic(Name="http-\#(UUID().uuidString.prefix(8))")["TopicArn"])"#)

@@ -58,10 +58,10 @@ struct ServeModeTests {
     }
 
     /// A topic subscribed by a queue, a table of `connections`, the daemon consuming the queue;
-    /// with `httpTopic`, also an `sns` source named `http` for that topic (`POST /sns/http`).
-    /// `environment` is added to the daemon's.
+    /// with `httpTopic`, also an `sns` source named `http` for that topic (`POST /sns/http`),
+    /// with `httpOptions` added to its options. `environment` is added to the daemon's.
     static func with<Result: Sendable>(
-        connections: [String: [String]], httpTopic: String? = nil, environment extra: [String: String] = [:],
+        connections: [String: [String]], httpTopic: String? = nil, httpOptions: String = "", environment extra: [String: String] = [:],
         _ body: @escaping @Sendable (Daemon) async throws -> Result
     ) async throws -> Result {
         let name = "serve-\(UUID().uuidString.prefix(8))"
@@ -84,7 +84,7 @@ struct ServeModeTests {
                 sinks: { websocket: { type: apigw, endpoint: "\(sinkURL)" } }
                 sources:
                   queue: { type: sqs, queue: "\(names[1])", region: us-east-1, retry_delay: 1s, visibility_timeout: 5s }
-                  \(httpTopic.map { "http: { type: sns, topic: \"\($0)\" }" } ?? "")
+                  \(httpTopic.map { "http: { type: sns, topic: \"\($0)\"\(httpOptions) }" } ?? "")
                 routes: [{ name: main, from: [queue\(httpTopic == nil ? "" : ", http")], filters: [exclude], to: websocket }]
                 serve: { host: 127.0.0.1, port: 9, shutdown_grace: 20s }
                 """.write(to: directory.appendingPathComponent("routes.yaml"), atomically: true, encoding: .utf8)
