@@ -16,7 +16,7 @@ struct APIGatewaySinkContractTests {
         let ids = ["Ab+c/d=", "plain", "x=="]
         let server = FakeConnectionsServer(live: ids, basePath: "/prod")
         let report = try await server.run { url in
-            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(10))
+            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(60))
         }
         #expect(report.delivered == 3 && report.isComplete)
         #expect(server.received.mapValues { $0 } == Dictionary(uniqueKeysWithValues: ids.map { ($0, [Self.payload.bytes]) }))
@@ -26,7 +26,7 @@ struct APIGatewaySinkContractTests {
     func gone() async throws {
         let server = FakeConnectionsServer(live: ["live"])
         let report = try await server.run { url in
-            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["live", "left"])]), deadline: .now + .seconds(10))
+            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["live", "left"])]), deadline: .now + .seconds(60))
         }
         #expect(report.delivered == 1 && report.gone.map(\.connectionID) == ["left"] && report.isComplete)
     }
@@ -37,7 +37,7 @@ struct APIGatewaySinkContractTests {
         let server = FakeConnectionsServer(live: ids)
         for id in ids { server.set(id, .status(403)) }
         let report = try await server.run { url in
-            await try SinkHarness.sink(url, options: "max_in_flight: 4").deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(10))
+            await try SinkHarness.sink(url, options: "max_in_flight: 4").deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(60))
         }
         #expect(report.forbidden >= 1 && report.forbidden <= 4, "only the posts already in flight")
         #expect(server.posts == report.forbidden)
@@ -60,7 +60,7 @@ struct APIGatewaySinkContractTests {
         let server = FakeConnectionsServer(live: ["ok", "broken"])
         server.set("broken", .status(500))
         let report = try await server.run { url in
-            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["ok", "broken"])]), deadline: .now + .seconds(10))
+            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["ok", "broken"])]), deadline: .now + .seconds(60))
         }
         #expect(report.delivered == 1 && report.failed == 1 && !report.isComplete)
         #expect(server.posts == 1 + 6, "six attempts at the broken connection")
@@ -72,7 +72,7 @@ struct APIGatewaySinkContractTests {
         server.set("bad", .status(400))
         server.set("big", .status(413))
         let report = try await server.run { url in
-            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["bad", "big", "ok"])]), deadline: .now + .seconds(10))
+            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["bad", "big", "ok"])]), deadline: .now + .seconds(60))
         }
         #expect(report.rejected == 2 && report.delivered == 1 && report.isComplete)
         #expect(server.posts == 3)
@@ -85,7 +85,7 @@ struct APIGatewaySinkContractTests {
             seen.record(request.header("Authorization") ?? "")
             return FakeResponse(status: 200)
         }) { url in
-            await try SinkHarness.sink(url, options: "region: eu-central-1").deliver(Self.payload, to: .batches([SinkHarness.connections(["a"])]), deadline: .now + .seconds(10))
+            await try SinkHarness.sink(url, options: "region: eu-central-1").deliver(Self.payload, to: .batches([SinkHarness.connections(["a"])]), deadline: .now + .seconds(60))
         }
         #expect(seen.values.first?.contains("/eu-central-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=") == true)
     }
@@ -98,7 +98,7 @@ struct APIGatewaySinkContractTests {
             var statuses: [String] = []
             for method in ["GET", "DELETE", "GET", "DELETE"] {
                 do {
-                    _ = try await client.send(method: method, url: url, path: "/@connections/a", service: "execute-api", region: "us-east-1", headers: [], body: [], deadline: .now + .seconds(5))
+                    _ = try await client.send(method: method, url: url, path: "/@connections/a", service: "execute-api", region: "us-east-1", headers: [], body: [], deadline: .now + .seconds(60))
                     statuses.append("ok")
                 } catch let error as AWSError {
                     statuses.append(error.code)

@@ -118,12 +118,12 @@ struct AWSProtocolTests {
     func snsPublish() async throws {
         let client = try Self.snsOnMoto()
         let name = "t-\(UUID().uuidString.prefix(8))"
-        let created = try await client.query(.sns, action: "CreateTopic", version: "2010-03-31", parameters: [("Name", name)], region: "us-east-1", deadline: .now + .seconds(10))
+        let created = try await client.query(.sns, action: "CreateTopic", version: "2010-03-31", parameters: [("Name", name)], region: "us-east-1", deadline: .now + .seconds(60))
         let topic = try #require(XMLText.first("TopicArn", in: created))
         #expect(topic == "arn:aws:sns:us-east-1:123456789012:\(name)")
         let published = try await client.query(
             .sns, action: "Publish", version: "2010-03-31",
-            parameters: [("TopicArn", topic), ("Message", #"{"users":["a&b"],"data":"<x> & 'y'"}"#)], region: "us-east-1", deadline: .now + .seconds(10))
+            parameters: [("TopicArn", topic), ("Message", #"{"users":["a&b"],"data":"<x> & 'y'"}"#)], region: "us-east-1", deadline: .now + .seconds(60))
         #expect(XMLText.first("MessageId", in: published)?.count == 36)
     }
 
@@ -131,7 +131,7 @@ struct AWSProtocolTests {
     func queryError() async throws {
         let client = try Self.snsOnMoto()
         do {
-            _ = try await client.query(.sns, action: "Publish", version: "2010-03-31", parameters: [("TopicArn", "arn:aws:sns:us-east-1:123456789012:missing"), ("Message", "x")], region: "us-east-1", deadline: .now + .seconds(10))
+            _ = try await client.query(.sns, action: "Publish", version: "2010-03-31", parameters: [("TopicArn", "arn:aws:sns:us-east-1:123456789012:missing"), ("Message", "x")], region: "us-east-1", deadline: .now + .seconds(60))
             Issue.record("publishing to a missing topic succeeded")
         } catch {
             #expect(error.code == "NotFound", "\(error)")
@@ -148,7 +148,7 @@ struct AWSProtocolTests {
         }) { url in
             try await AWSClientTests.client(url).send(
                 method: "POST", url: url + "/prod", path: "/@connections/" + URIEncoding.encode("Ab+c/d="), service: "execute-api",
-                region: "eu-west-1", headers: [], body: Array(#"{"n":1}"#.utf8), deadline: .now + .seconds(5))
+                region: "eu-west-1", headers: [], body: Array(#"{"n":1}"#.utf8), deadline: .now + .seconds(60))
         }
         let request = try #require(seen.withLock { $0 })
         #expect(request.uri == "/prod/@connections/Ab%2Bc%2Fd%3D")

@@ -31,7 +31,7 @@ struct MotoSignatureTests {
             let client = AWSClient(
                 httpClient: .shared, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: keys[0], secretAccessKey: secret)),
                 endpoints: endpoints, retry: .jitter(maxAttempts: 1))
-            return try await client.json(.dynamoDB, target: "DynamoDB_20120810.ListTables", body: Array("{}".utf8), region: "us-east-1", deadline: .now + .seconds(10))
+            return try await client.json(.dynamoDB, target: "DynamoDB_20120810.ListTables", body: Array("{}".utf8), region: "us-east-1", deadline: .now + .seconds(60))
         }
         let answer = try await listTables(secret: keys[1])
         #expect(String(decoding: answer, as: UTF8.self).contains("TableNames"))

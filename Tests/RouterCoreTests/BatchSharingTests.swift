@@ -46,7 +46,7 @@ struct BatchSharingTests {
             #"{"users":["bob","carol"],"exclude_connections":["c1"],"data":"m2"}"#,
             #"{"users":"bad","data":"x"}"#,
         ]
-        let reports = await pipeline.deliver(bodies.map { Pipeline.Message(body: Array($0.utf8)) }, deadline: .now + .seconds(10), logger: PipelineTests.logger)
+        let reports = await pipeline.deliver(bodies.map { Pipeline.Message(body: Array($0.utf8)) }, deadline: .now + .seconds(60), logger: PipelineTests.logger)
         #expect(reports.map(\.delivered) == [5, 3, 3, 1, 0])
         #expect(reports[4].isInvalid)
         #expect(store.scans.withLock { $0 } == 1)
@@ -63,7 +63,7 @@ struct BatchSharingTests {
         let store = CountingStore(PipelineTests.store())
         let pipeline = Pipeline(route: "batch", stages: [DedupeStage(), ExcludeStage()], store: store, sink: RecordingSink(goneIDs: ["b1"]))
         let bodies = [#"{"users":["bob"],"data":1}"#, #"{"users":["bob","alice"],"data":2}"#, #"{"data":3}"#]
-        let reports = await pipeline.deliver(bodies.map { Pipeline.Message(body: Array($0.utf8)) }, deadline: .now + .seconds(10), logger: PipelineTests.logger)
+        let reports = await pipeline.deliver(bodies.map { Pipeline.Message(body: Array($0.utf8)) }, deadline: .now + .seconds(60), logger: PipelineTests.logger)
         #expect(reports.map(\.gone) == [1, 1, 1])
         #expect(reports.map(\.pruned) == [1, 0, 0], "credited to the first request only")
         #expect(store.deletes.withLock { $0 } == [[Connection(userID: "bob", connectionID: "b1")]])
