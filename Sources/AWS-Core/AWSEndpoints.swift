@@ -15,7 +15,12 @@ public struct AWSEndpoints: Sendable {
         let key = "AWS_ENDPOINT_URL_" + service.uppercased().replacingOccurrences(of: " ", with: "_")
         if let url = environment[key], !url.isEmpty { return url }
         if let url = environment["AWS_ENDPOINT_URL"], !url.isEmpty { return url }
-        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
-        return "https://\(hostPrefix).\(region).\(suffix)"
+        return "https://" + Self.host(prefix: hostPrefix, region: region)
+    }
+
+    /// A service's own host in `region`: `<prefix>.<region>.amazonaws.com`
+    /// (`.amazonaws.com.cn` in the China regions).
+    public static func host(prefix: String, region: String) -> String {
+        "\(prefix).\(region).\(region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com")"
     }
 }

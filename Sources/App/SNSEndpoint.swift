@@ -26,6 +26,7 @@ struct SNSEndpoint: Sendable {
         let signingHost: SNSSigningHost
         let verifier: SNSMessageVerifier
         let delivered: DedupeWindow
+        let counters: Counters
 
         init(name: String, configuration: SNSSourceConfiguration, signingHost: SNSSigningHost) {
             self.name = name
@@ -33,20 +34,24 @@ struct SNSEndpoint: Sendable {
             self.signingHost = signingHost
             verifier = SNSMessageVerifier(signingHost: signingHost)
             delivered = DedupeWindow(length: configuration.dedupeWindow)
+            counters = Counters(source: name)
         }
     }
 
     struct Answer: Sendable, Equatable {
         let status: Int
+        let contentType: String
         let body: [UInt8]
 
         init(_ status: Int, _ text: String) {
             self.status = status
+            contentType = "text/plain; charset=utf-8"
             body = Array((text + "\n").utf8)
         }
 
         init(_ status: Int, reports: [DeliveryReport]) {
             self.status = status
+            contentType = "application/json"
             body = reports.reportsJSON
         }
     }
@@ -69,10 +74,9 @@ struct SNSEndpoint: Sendable {
             logger.warning("sns_rejected: no sns source named '\(source)' in the route table")
             return Answer(404, "no sns source named '\(source)'")
         }
-        let counters = Counters(source: source)
         do {
             if header("x-amz-sns-rawdelivery")?.lowercased() == "true" {
-                return try await raw(subscription, header: header, body: body, counters: counters, logger: logger)
+                return try await raw(subscription, header: header, body: body, logger: logger)
             }
             let message = try SNSHTTPMessage(body: body)
             logger[metadataKey: "router.message_id"] = "\(message.notification.messageId)"
@@ -91,10 +95,10 @@ struct SNSEndpoint: Sendable {
                 return await deliver(
                     .init(messageID: message.notification.messageId, body: Array(message.notification.message.utf8), source: source,
                           attributes: message.notification.stringAttributes),
-                    subscription, counters: counters, logger: logger)
+                    subscription, logger: logger)
             }
         } catch let rejection as SNSRejection {
-            counters.rejected.increment()
+            subscription.counters.rejected.increment()
             switch rejection {
             case .malformed(let reason):
                 logger.warning("sns_rejected: \(reason); answered 400, nothing delivered")
@@ -110,9 +114,7 @@ struct SNSEndpoint: Sendable {
     }
 
     /// Raw message delivery: the body is the message, the headers say which. SNS does not sign it.
-    private func raw(
-        _ subscription: Subscription, header: (String) -> String?, body: [UInt8], counters: Counters, logger: Logger
-    ) async throws -> Answer {
+    private func raw(_ subscription: Subscription, header: (String) -> String?, body: [UInt8], logger: Logger) async throws -> Answer {
         guard subscription.configuration.rawDelivery else {
             throw SNSRejection.forged("raw message delivery is not signed; set 'raw_delivery: true' on source '\(subscription.name)' to accept it")
         }
@@ -123,7 +125,7 @@ struct SNSEndpoint: Sendable {
         var logger = logger
         logger[metadataKey: "router.message_id"] = "\(messageID)"
         return await deliver(
-            .init(messageID: messageID, body: body, source: subscription.name, attributes: [:]), subscription, counters: counters, logger: logger)
+            .init(messageID: messageID, body: body, source: subscription.name, attributes: [:]), subscription, logger: logger)
     }
 
     private func check(topic: String, of subscription: Subscription) throws(SNSRejection) {
@@ -144,7 +146,8 @@ struct SNSEndpoint: Sendable {
         }
     }
 
-    private func deliver(_ item: BatchDelivery.Item, _ subscription: Subscription, counters: Counters, logger: Logger) async -> Answer {
+    private func deliver(_ item: BatchDelivery.Item, _ subscription: Subscription, logger: Logger) async -> Answer {
+        let counters = subscription.counters
         counters.received.increment()
         switch await subscription.delivered.claim(item.messageID) {
         case .delivered:
@@ -163,7 +166,7 @@ struct SNSEndpoint: Sendable {
     }
 
     /// `notification_router_sns_{received,rejected,duplicates}_total{source}`.
-    private struct Counters {
+    struct Counters {
         let received: Counter
         let rejected: Counter
         let duplicates: Counter

@@ -42,7 +42,7 @@ public enum ServeMode {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let resources = ProcessResources(table: table, environment: environment)
         let delivery = BatchDelivery(routes: try await resources.routeSet(table))
-        let queues = table.sources.compactMap { source in (source.configuration as? SQSSourceConfiguration).map { (source.name, $0) } }
+        let queues = table.sources(of: SQSSourceConfiguration.self)
         let client = SQSClient(aws: resources.aws.client)
         let consumers = queues.map { name, queue in
             SQSConsumer(name: name, client: client, queue: queue.queue, settings: queue.consumerSettings, logger: logger) { messages, deadline in
@@ -53,7 +53,7 @@ public enum ServeMode {
                 return await delivery.deliver(items, deadline: deadline, logger: logger).outcomes.map { !$0.mustReturn }
             }
         }
-        let snsSources = table.sources.compactMap { source in (source.configuration as? SNSSourceConfiguration).map { (source.name, $0) } }
+        let snsSources = table.sources(of: SNSSourceConfiguration.self)
         let sns = SNSEndpoint(
             subscriptions: snsSources.map { name, topic in
                 .init(name: name, configuration: topic, signingHost: SNSSigningHost(region: topic.topic.region, aws: resources.aws.client))
@@ -77,9 +77,9 @@ public enum ServeMode {
             let answer = await sns.handle(
                 source: context.parameters.get("source") ?? "", header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } },
                 body: Array(body.readableBytesView))
-            let type = answer.body.first == UInt8(ascii: "{") ? "application/json" : "text/plain; charset=utf-8"
             return Response(
-                status: .init(code: answer.status), headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+                status: .init(code: answer.status), headers: [.contentType: answer.contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
         router.get("/metrics") { _, _ in
             Response(

@@ -11,13 +11,8 @@ struct SourceDirectory: Sendable {
     private var topics: [String: String] = [:]
 
     init(_ table: RouteTable) {
-        for source in table.sources {
-            if let queue = source.configuration as? SQSSourceConfiguration {
-                queues[queue.queue.arn.description] = (source.name, queue)
-            } else if let topic = source.configuration as? SNSSourceConfiguration {
-                topics[topic.topic.description] = source.name
-            }
-        }
+        for (name, queue) in table.sources(of: SQSSourceConfiguration.self) { queues[queue.queue.arn.description] = (name, queue) }
+        for (name, topic) in table.sources(of: SNSSourceConfiguration.self) { topics[topic.topic.description] = name }
     }
 
     func queue(arn: String) -> (name: String?, envelope: SQSSourceConfiguration.SNSEnvelopeMode) {

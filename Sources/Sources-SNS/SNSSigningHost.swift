@@ -22,7 +22,7 @@ public struct SNSSigningHost: Sendable {
     public var host: String { Self.host(region: region) }
 
     public static func host(region: String) -> String {
-        "sns.\(region).\(region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com")"
+        AWSEndpoints.host(prefix: AWSService.sns.hostPrefix, region: region)
     }
 
     /// The path and query items of `url` when it is `https://<host>/…` with no user, port

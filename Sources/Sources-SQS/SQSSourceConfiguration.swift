@@ -37,8 +37,7 @@ public struct SQSSourceConfiguration: SourceConfiguration {
                     + "or ARN (arn:aws:sqs:<region>:<account>:<name>); a non-AWS URL also needs 'region'")
         }
         self.queue = queue
-        let mode = try options.optional("sns_envelope")?.choice(SNSEnvelopeMode.allCases.map(\.rawValue)) ?? SNSEnvelopeMode.auto.rawValue
-        snsEnvelope = SNSEnvelopeMode(rawValue: mode) ?? .auto
+        snsEnvelope = try options.optional("sns_envelope")?.choice(SNSEnvelopeMode.self) ?? .auto
         pollers = try options.optional("pollers")?.int(in: 1...64) ?? 2
         visibilityTimeout = try options.optional("visibility_timeout")?.duration() ?? .seconds(30)
         retryDelay = try options.optional("retry_delay")?.duration() ?? .seconds(5)

@@ -90,12 +90,12 @@ public struct ConfigValue: Sendable {
         return value
     }
 
-    /// One of a fixed set of words.
-    public func choice(_ choices: [String]) throws(ConfigError) -> String {
-        let expected = "one of: " + choices.joined(separator: ", ")
+    /// One of the cases of `type`, written as its raw value.
+    public func choice<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type) throws(ConfigError) -> Choice where Choice.RawValue == String {
+        let expected = "one of: " + Choice.allCases.map(\.rawValue).joined(separator: ", ")
         let text = try string(expected: expected)
-        guard choices.contains(text) else { throw error("expected \(expected), got '\(text)'") }
-        return text
+        guard let value = Choice.allCases.first(where: { $0.rawValue == text }) else { throw error("expected \(expected), got '\(text)'") }
+        return value
     }
 
     public func sequence(expected: String = "a list") throws(ConfigError) -> [ConfigValue] {

@@ -41,6 +41,14 @@ public struct RouteTable: Sendable {
     public let serve: ServeSettings
 }
 
+extension RouteTable {
+    /// The sources whose options are of type `Configuration` (every `sqs` source, say), with
+    /// their names, in the table's order.
+    public func sources<Configuration: SourceConfiguration>(of type: Configuration.Type) -> [(name: String, configuration: Configuration)] {
+        sources.compactMap { source in (source.configuration as? Configuration).map { (source.name, $0) } }
+    }
+}
+
 /// What a source does with a request that can never be delivered (not JSON, wrong field
 /// types, a stage's invalid verdict): `dlq` reports it failed so that the queue's redrive
 /// policy moves it to the dead-letter queue (SQS; SNS has no retry for it and logs it), `drop`

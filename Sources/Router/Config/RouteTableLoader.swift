@@ -200,11 +200,11 @@ private final class TableReader {
         }
         let toValue = try mapping.required("to", expected: "the name of a sink")
         let to = try toValue.nonEmptyString(expected: "the name of a sink")
-        let onInvalid = try mapping.optional("on_invalid")?.choice(InvalidRequestPolicy.allCases.map(\.rawValue)) ?? InvalidRequestPolicy.dlq.rawValue
+        let onInvalid = try mapping.optional("on_invalid")?.choice(InvalidRequestPolicy.self) ?? .dlq
         try mapping.finish()
         let references = [ConfigReference(.sink, to, at: toValue)] + from.map { ConfigReference(.source, $0, at: fromValue ?? item) }
         return RouteTable.Route(
-            name: name, from: from, match: match, stages: stages, to: to, onInvalid: InvalidRequestPolicy(rawValue: onInvalid) ?? .dlq,
+            name: name, from: from, match: match, stages: stages, to: to, onInvalid: onInvalid,
             references: references, location: item.location)
     }
 

@@ -73,24 +73,18 @@ public struct RouteSet: Sendable {
     /// connection store reads the connections of a user nobody is (a DynamoDB Query); each
     /// sink runs ``Sink/checkReady(deadline:)``. All are probed at once.
     public func readinessProblems(deadline: ContinuousClock.Instant) async -> [String] {
-        await withTaskGroup(of: String?.self) { group in
-            for (name, store) in connectionStores {
+        let probes: [(component: String, probe: @Sendable () async throws -> Void)] =
+            connectionStores.map { name, store in
+                ("connection store '\(name)'", { try await store.connections(of: ["notification-router-readiness-probe"]).forEach { _ in } })
+            } + sinks.map { name, sink in ("sink '\(name)'", { try await sink.checkReady(deadline: deadline) }) }
+        return await withTaskGroup(of: String?.self) { group in
+            for (component, probe) in probes {
                 group.addTask {
                     do {
-                        try await store.connections(of: ["notification-router-readiness-probe"]).forEach { _ in }
+                        try await probe()
                         return nil
                     } catch {
-                        return "connection store '\(name)': \(error)"
-                    }
-                }
-            }
-            for (name, sink) in sinks {
-                group.addTask {
-                    do {
-                        try await sink.checkReady(deadline: deadline)
-                        return nil
-                    } catch {
-                        return "sink '\(name)': \(error)"
+                        return "\(component): \(error)"
                     }
                 }
             }

@@ -5,7 +5,7 @@
 /// when the request names no users). Rooms without members reach nobody: a rooms request
 /// never becomes a broadcast.
 public struct RoomsStage: FilterStage {
-    public enum Mode: String, Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
         case expand, restrict
     }
 
@@ -46,8 +46,7 @@ extension RoomsStage {
         public init(options: inout ConfigMapping) throws(ConfigError) {
             let value = try options.required("directory", expected: "the name of a room directory in stores")
             directory = ConfigReference(.roomDirectory, try value.nonEmptyString(), at: value)
-            let modeName = try options.optional("mode")?.choice(["expand", "restrict"]) ?? "expand"
-            mode = Mode(rawValue: modeName) ?? .expand
+            mode = try options.optional("mode")?.choice(Mode.self) ?? .expand
         }
 
         public var settings: [ConfigSetting] {
