@@ -46,6 +46,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Router",
             swiftSettings: swiftSettings
@@ -77,7 +79,7 @@ let package = Package(
         .target(
             name: "SQSSource",
             dependencies: [
-                "RouterCore", "AWSCore",
+                "RouterCore", "AWSCore", "SNSSource",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -139,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "notification-router",
             dependencies: [
-                "RouterApp", "RouterCore", "AWSCore", "SQSSource", "LocalGateway", "GlibcCompat",
+                "RouterApp", "GlibcCompat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -151,6 +153,12 @@ let package = Package(
             name: "custom-stage-example",
             dependencies: ["RouterApp", "RouterCore", .product(name: "Logging", package: "swift-log")],
             path: "Examples/CustomStage",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "custom-source-example",
+            dependencies: ["RouterApp", .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Examples/CustomSource",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -185,7 +193,12 @@ let package = Package(
             exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore", "RouterTestSupport"], path: "Tests/RouterCoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RouterCoreTests",
+            dependencies: ["RouterCore", "RouterTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            path: "Tests/RouterCoreTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AWSCoreTests",
             dependencies: [
@@ -197,7 +210,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SNSSourceTests", dependencies: ["SNSSource", "RouterTestSupport"], path: "Tests/SNSSourceTests", swiftSettings: swiftSettings),
-        .testTarget(name: "SQSSourceTests", dependencies: ["SQSSource", "RouterTestSupport"], path: "Tests/SQSSourceTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SQSSourceTests",
+            dependencies: ["SQSSource", "RouterTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            path: "Tests/SQSSourceTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "APIGatewaySinkTests",
             dependencies: ["APIGatewaySink", "RouterTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
@@ -223,7 +241,19 @@ let package = Package(
             path: "Tests/LocalGatewayTests",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RouterAppTests", dependencies: ["RouterApp", "RouterTestSupport"], path: "Tests/RouterAppTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RouterAppTests",
+            dependencies: [
+                "RouterApp", "RouterTestSupport", "LambdaRuntime",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/RouterAppTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"], path: "Tests/LambdaRuntimeTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

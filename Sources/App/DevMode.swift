@@ -12,9 +12,12 @@ import UnixSignals
 /// with no AWS account (DESIGN §4).
 ///
 /// The gateway writes connections to the connection store of the first route's sink and
-/// rooms to the first `memory-rooms` directory. `POST /publish` runs the request through
-/// every route. The variable `DEV_GATEWAY_URL` holds the gateway's own URL, for the table's
-/// sink endpoint.
+/// rooms to the first `memory-rooms` directory. `POST /publish` is the in-process face of the
+/// table's sources: the request goes through ``RouterCore/BatchDelivery`` as if it came from
+/// the source `?source=NAME` names (default: the table's first source; none when the table
+/// has none), with the `attribute.NAME=VALUE` query parameters as its message attributes, so
+/// `from:` and `match:` pick its routes as in production. The variable `DEV_GATEWAY_URL` holds
+/// the gateway's own URL, for the table's sink endpoint.
 public enum DevMode {
     /// Loads the table, builds it, serves until SIGTERM or SIGINT. `onListening` gets the
     /// gateway's base URL once it accepts connections.
@@ -30,26 +33,51 @@ public enum DevMode {
             table: table, environment: variables,
             fallbackCredentials: .init(accessKeyID: "ANONYMOUSDEVKEY", secretAccessKey: "dev"), fallbackRegion: "us-east-1")
         let routeSet = try await resources.routeSet(table)
-        guard let store = routeSet.primaryConnectionStore else {
-            try await resources.shutdown()
-            throw RouterAppError("the route table has no route whose sink has a connection store")
-        }
-        let rooms = routeSet.roomDirectories.values.lazy.compactMap { $0 as? MemoryRoomDirectory }.first
-        let gateway = LocalGateway(configuration: configuration, store: store, rooms: rooms, logger: logger) { body in
-            var reports: [DeliveryReport] = []
-            for pipeline in routeSet.pipelines {
-                let messageID = "local-" + UUID().uuidString.lowercased()
-                reports.append(await pipeline.deliver(body, messageID: messageID, deadline: .now + .seconds(30), logger: logger))
+        let group: ServiceGroup
+        do {
+            group = try serviceGroup(routes: routeSet, gateway: configuration, signals: true, logger: logger, shutdown: resources.shutdown) { _ in
+                onListening(url)
             }
-            return reports
+        } catch {
+            try await resources.shutdown()
+            throw error
+        }
+        try await group.run()
+    }
+
+    /// The dev gateway for `routes`, ready to run: the whole of `dev` but loading the table, so
+    /// it runs in-process in tests.
+    /// - Parameters:
+    ///   - signals: SIGTERM and SIGINT shut down gracefully (the binary), or only the caller does;
+    ///   - shutdown: runs after the gateway has stopped (closing the HTTP client);
+    ///   - onListening: gets the bound port.
+    public static func serviceGroup(
+        routes: RouteSet, gateway configuration: LocalGatewayConfiguration, signals: Bool, logger: Logger,
+        shutdown: @escaping @Sendable () async throws -> Void, onListening: @escaping @Sendable (Int) async -> Void
+    ) throws(RouterAppError) -> ServiceGroup {
+        guard let store = routes.primaryConnectionStore else {
+            throw RouterAppError(.noConnectionStore, "the route table has no route whose sink has a connection store")
+        }
+        let rooms = routes.roomDirectories.values.lazy.compactMap { $0 as? MemoryRoomDirectory }.first
+        let delivery = BatchDelivery(routes: routes)
+        let names = routes.sources.map(\.name)
+        let gateway = LocalGateway(configuration: configuration, store: store, rooms: rooms, logger: logger) { request throws(PublishRefusal) in
+            let source = request.source ?? names.first
+            if let source, !names.contains(source) {
+                throw PublishRefusal("no source named '\(source)' in the route table" + (names.isEmpty ? "" : "; its sources: \(names.joined(separator: ", "))"))
+            }
+            let item = SourceItem(
+                messageID: "local-" + UUID().uuidString.lowercased(), body: request.body, source: source, attributes: request.attributes)
+            return await delivery.deliver([item], deadline: .now + .seconds(30), logger: logger).outcomes[0]
         }
         // Services stop in reverse order: the sink's HTTP client first, so that its keep-alive
         // connections to the gateway do not hold up the gateway's graceful shutdown.
-        let services = ServiceGroup(configuration: .init(
-            services: [.init(service: gateway.application { _ in onListening(url) }), .init(service: ShutdownOnSignal(resources.shutdown))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await services.run()
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: gateway.application(onListening: onListening)), .init(service: ShutdownOnSignal(shutdown)),
+        ]
+        return ServiceGroup(configuration: signals
+            ? .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            : .init(services: services, logger: logger))
     }
 }
 
@@ -68,7 +96,7 @@ extension LocalGatewayConfiguration {
 enum FreePort {
     static func find(host: String) throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw RouterAppError("cannot open a socket to find a free port") }
+        guard descriptor >= 0 else { throw RouterAppError(.network, "cannot open a socket to find a free port") }
         defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -78,7 +106,7 @@ enum FreePort {
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
         }
-        guard bound else { throw RouterAppError("cannot bind \(host) to find a free port") }
+        guard bound else { throw RouterAppError(.network, "cannot bind \(host) to find a free port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

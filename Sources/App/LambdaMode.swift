@@ -1,3 +1,4 @@
+import APIGatewaySink
 import AsyncHTTPClient
 import Foundation
 import LambdaRuntime
@@ -17,42 +18,43 @@ import RouterCore
 public enum LambdaMode {
     public static func run(routes: RoutesFile, environment: [String: String], environmentName: String?, logger: Logger) async throws {
         guard let api = environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty else {
-            throw RouterAppError("AWS_LAMBDA_RUNTIME_API is not set: `lambda` runs inside AWS Lambda (or under a Runtime API emulator)")
+            throw RouterAppError(.invalidEnvironment, "AWS_LAMBDA_RUNTIME_API is not set: `lambda` runs inside AWS Lambda (or under a Runtime API emulator)")
         }
-        let client = LambdaRuntimeClient(host: api, httpClient: .shared)
-        let handler: LambdaEventHandler
-        let resources: ProcessResources
+        let runtime = LambdaRuntime(client: LambdaRuntimeClient(host: api, httpClient: .shared), environment: environment, logger: logger)
+        var resources: ProcessResources?
         do {
-            (handler, resources) = try await build(routes: routes, environment: environment, environmentName: environmentName, logger: logger)
+            try await runtime.run {
+                let table = try routes.load(environment: environment, environmentName: environmentName)
+                let process = ProcessResources(table: table, environment: environment)
+                let routeSet = try await process.routeSet(table)
+                resources = process
+                let handler = try Self.handler(routes: routeSet, environment: environment, logger: logger)
+                logger.info("ready: \(routeSet.pipelines.count) routes from \(routes.path ?? DefaultRoutes.origin)")
+                return handler.handle
+            }
         } catch {
-            logger.critical("init_failed: \(error)")
-            try await client.initializationFailed(LambdaFunctionError(type: "Runtime.InvalidConfiguration", message: "\(error)"))
+            try? await resources?.shutdown()
             throw error
         }
-        logger.info("ready: \(handler.delivery.routes.pipelines.count) routes from \(routes.path ?? DefaultRoutes.origin)")
-        await LambdaRuntime(client: client, concurrency: LambdaRuntime.concurrency(environment: environment), logger: logger).run { invocation in
-            await handler.handle(invocation)
-        }
-        try await resources.shutdown()
+        try await resources?.shutdown()
     }
 
-    static func build(
-        routes: RoutesFile, environment: [String: String], environmentName: String?, logger: Logger
-    ) async throws -> (LambdaEventHandler, ProcessResources) {
+    /// What the runtime loop calls for each invocation, for `routes` built by the caller: the
+    /// whole of Lambda mode but the Runtime API, so it runs in-process in tests.
+    /// - Parameter metrics: where the EMF lines go (standard output in Lambda).
+    public static func handler(
+        routes: RouteSet, environment: [String: String], logger: Logger, metrics: @escaping @Sendable (String) -> Void = JSONLogHandler.standardOutput
+    ) throws(RouterAppError) -> LambdaEventHandler {
         guard let userID = ConnectionLifecycle.UserIDSource(environment["CONNECT_USER_ID"]) else {
-            throw RouterAppError("CONNECT_USER_ID='\(environment["CONNECT_USER_ID"] ?? "")' is not query:NAME or authorizer:KEY")
+            throw RouterAppError(.invalidEnvironment, "CONNECT_USER_ID='\(environment["CONNECT_USER_ID"] ?? "")' is not query:NAME or authorizer:KEY")
         }
         let refusal = environment["CONNECT_REFUSAL_STATUS"].map { Int($0) } ?? 401
         guard let refusal, (400..<600).contains(refusal) else {
-            throw RouterAppError("CONNECT_REFUSAL_STATUS='\(environment["CONNECT_REFUSAL_STATUS"] ?? "")' is not an HTTP status from 400 to 599")
+            throw RouterAppError(.invalidEnvironment, "CONNECT_REFUSAL_STATUS='\(environment["CONNECT_REFUSAL_STATUS"] ?? "")' is not an HTTP status from 400 to 599")
         }
-        let table = try routes.load(environment: environment, environmentName: environmentName)
-        let resources = ProcessResources(table: table, environment: environment)
-        let routeSet = try await resources.routeSet(table)
-        let handler = LambdaEventHandler(
-            delivery: BatchDelivery(routes: routeSet), sources: SourceDirectory(table),
-            lifecycle: routeSet.primaryConnectionStore.map { ConnectionLifecycle(store: $0, userID: userID, refusalStatus: refusal) },
-            logger: logger, metrics: JSONLogHandler.standardOutput)
-        return (handler, resources)
+        return LambdaEventHandler(
+            delivery: BatchDelivery(routes: routes),
+            lifecycle: routes.primaryConnectionStore.map { ConnectionLifecycle(store: $0, userID: userID, refusalStatus: refusal) },
+            logger: logger, metrics: metrics)
     }
 }

@@ -1,6 +1,7 @@
 import APIGatewaySink
 import AWSCore
 import AsyncHTTPClient
+import Metrics
 import RouterCore
 
 /// What a process builds once and every component shares (DESIGN §9): one HTTP client (one
@@ -34,11 +35,11 @@ public struct ProcessResources: Sendable {
         self.init(environment: environment, maxInFlight: widest, fallbackCredentials: fallbackCredentials, fallbackRegion: fallbackRegion)
     }
 
-    /// The table's components built on these resources. When a component cannot be built,
-    /// the HTTP client is closed before the error is thrown.
-    public func routeSet(_ table: RouteTable) async throws -> RouteSet {
+    /// The table's components built on these resources, their metrics made with `metrics`.
+    /// When a component cannot be built, the HTTP client is closed before the error is thrown.
+    public func routeSet(_ table: RouteTable, metrics: any MetricsFactory = MetricsSystem.factory) async throws -> RouteSet {
         do {
-            return try RouteSet(table: table, resources: [aws, httpClient])
+            return try RouteSet(table: table, resources: [aws, httpClient], metrics: metrics)
         } catch {
             try await shutdown()
             throw error

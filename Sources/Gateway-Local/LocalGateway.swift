@@ -15,14 +15,16 @@ import RouterCore
 ///   (``WebSocketSession``); without a user id, or when the store refuses it, the handshake is
 ///   refused (HTTP 400, as the WebSocket library answers a declined upgrade);
 /// - `POST|GET|DELETE /@connections/{id}`: the management API (``ManagementAPI``);
-/// - `POST /publish`: a notification request handed to `publish`, answered with the reports;
+/// - `POST /publish`: a notification request (``PublishRequest``) handed to `publish`,
+///   answered with the reports;
 /// - `GET /`: the demo page.
 ///
 /// It is a `Service`: `run()` serves until graceful shutdown; `onListening` receives the bound
 /// port (useful with port 0).
 public struct LocalGateway: Sendable {
-    /// Runs a notification request through the route table and returns one report per route.
-    public typealias Publish = @Sendable (_ body: [UInt8]) async throws -> [DeliveryReport]
+    /// Runs a notification request through the routes that take it; throws
+    /// ``PublishRefusal`` when it cannot be taken at all.
+    public typealias Publish = @Sendable (_ request: PublishRequest) async throws(PublishRefusal) -> DeliveryOutcome
 
     public let configuration: LocalGatewayConfiguration
     let store: any ConnectionStore
@@ -51,7 +53,12 @@ public struct LocalGateway: Sendable {
         }
         router.post("/publish") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
-            return await answerPublish(Array(body.readableBytesView))
+            var attributes: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters where name.hasPrefix("attribute.") {
+                attributes[String(name.dropFirst("attribute.".count))] = String(value)
+            }
+            let source = request.uri.queryParameters.get("source")
+            return await answerPublish(PublishRequest(body: Array(body.readableBytesView), source: source, attributes: attributes))
         }
 
         let webSocketRouter = Router(context: GatewayRequestContext.self)
@@ -92,18 +99,27 @@ public struct LocalGateway: Sendable {
         return userID
     }
 
-    /// 200 when every route completed or dropped the request, 400 when it is invalid, 503 when
-    /// something is left to retry; the body is `{"reports":[…]}`.
-    private func answerPublish(_ body: [UInt8]) async -> Response {
-        let reports: [DeliveryReport]
+    /// 200 when every route completed or dropped the request, 400 when it is invalid or no
+    /// route takes it, 503 when something is left to retry; the body is `{"reports":[…]}`, or
+    /// `{"message":…}` for a request no route saw.
+    private func answerPublish(_ request: PublishRequest) async -> Response {
+        let outcome: DeliveryOutcome
         do {
-            reports = try await publish(body)
+            outcome = try await publish(request)
         } catch {
-            let message = (try? JSONEncoder().encode(["message": "\(error)"])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            return ManagementAPI.json(.serviceUnavailable, message)
+            return ManagementAPI.json(.badRequest, Self.message(error.message))
         }
+        if outcome.reports.isEmpty && !outcome.isAcknowledged {
+            let from = request.source.map { "source '\($0)'" } ?? "this gateway"
+            return ManagementAPI.json(.badRequest, Self.message("no route takes messages from \(from) with these attributes"))
+        }
+        let reports = outcome.reports
         let status: HTTPResponse.Status = reports.contains(where: \.needsRetry) ? .serviceUnavailable
             : reports.contains(where: \.isInvalid) ? .badRequest : .ok
         return ManagementAPI.json(status, String(decoding: reports.reportsJSON, as: UTF8.self))
+    }
+
+    private static func message(_ text: String) -> String {
+        (try? JSONEncoder().encode(["message": text])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

@@ -9,7 +9,7 @@ import NIOHTTP1
 /// Guarantees: `next()` waits as long as Lambda takes (no client timeout; the environment may
 /// be frozen between invocations); every answer is posted once; a non-2xx from the API is an
 /// error naming the call and status.
-public struct LambdaRuntimeClient: Sendable {
+public struct LambdaRuntimeClient: LambdaRuntimeAPI {
     let base: String
     let httpClient: HTTPClient
 
@@ -19,12 +19,12 @@ public struct LambdaRuntimeClient: Sendable {
         self.httpClient = httpClient
     }
 
-    /// Waits for the next event.
     public func next() async throws -> LambdaInvocation {
         let response = try await httpClient.execute(HTTPClientRequest(url: base + "/invocation/next"), timeout: .hours(24 * 365))
         let body = try await response.body.collect(upTo: 7 * 1024 * 1024)
         guard response.status == .ok, let requestID = response.headers.first(name: "Lambda-Runtime-Aws-Request-Id") else {
-            throw LambdaRuntimeError("invocation/next answered HTTP \(response.status.code) without a request id")
+            let code: LambdaRuntimeError.Code = response.status == .ok ? .missingRequestID : .unexpectedStatus
+            throw LambdaRuntimeError(code, "invocation/next answered HTTP \(response.status.code) without a request id")
         }
         let deadlineMilliseconds = response.headers.first(name: "Lambda-Runtime-Deadline-Ms").flatMap { Int64($0) }
         return LambdaInvocation(
@@ -35,7 +35,6 @@ public struct LambdaRuntimeClient: Sendable {
             event: Array(body.readableBytesView))
     }
 
-    /// Posts the handler's result for `requestID`.
     public func answer(_ result: LambdaResult, for requestID: String) async throws {
         switch result {
         case .response(let body):
@@ -45,8 +44,6 @@ public struct LambdaRuntimeClient: Sendable {
         }
     }
 
-    /// Reports that the function cannot start (a broken routes.yaml, a missing variable);
-    /// Lambda then fails the invocation with this message and restarts the environment.
     public func initializationFailed(_ error: LambdaFunctionError) async throws {
         try await post("/init/error", body: error.json, errorType: error.type)
     }
@@ -59,13 +56,7 @@ public struct LambdaRuntimeClient: Sendable {
         let response = try await httpClient.execute(request, timeout: .seconds(30))
         _ = try await response.body.collect(upTo: 1 << 20)
         guard (200..<300).contains(Int(response.status.code)) else {
-            throw LambdaRuntimeError("\(path) answered HTTP \(response.status.code)")
+            throw LambdaRuntimeError(.unexpectedStatus, "\(path) answered HTTP \(response.status.code)")
         }
     }
-}
-
-/// The Runtime API refused or failed a call; the message names it.
-public struct LambdaRuntimeError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -54,7 +54,7 @@ public struct APIGatewaySinkConfiguration: SinkConfiguration {
     public func makeSink(_ context: PluginContext) throws(PluginBuildError) -> any Sink {
         let aws = try context.resource(AWSAccess.self)
         guard let region = aws.region(region) else {
-            throw PluginBuildError("no AWS region to sign posts to \(endpoint.display) with: set AWS_REGION, or 'region' on this sink")
+            throw PluginBuildError(.missingSetting, "no AWS region to sign posts to \(endpoint.display) with: set AWS_REGION, or 'region' on this sink")
         }
         return APIGatewaySink(configuration: self, httpClient: aws.client.httpClient, credentials: aws.client.credentials, region: region)
     }

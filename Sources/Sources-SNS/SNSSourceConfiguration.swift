@@ -31,6 +31,14 @@ public struct SNSSourceConfiguration: SourceConfiguration {
         rawDelivery = try options.optional("raw_delivery")?.bool() ?? false
     }
 
+    public func makeSource(name: String, _ context: PluginContext) throws(PluginBuildError) -> any NotificationSource {
+        SNSSource(name: name, configuration: self, aws: try context.resource(AWSAccess.self).client, metrics: context.metrics)
+    }
+
+    public static func eventReader(for table: RouteTable) -> (any SourceEventReader)? {
+        SNSEventReader(topics: table.sources(of: SNSSourceConfiguration.self))
+    }
+
     public var settings: [ConfigSetting] {
         [
             ConfigSetting("topic", topic.description), ConfigSetting("dedupe_window", duration: dedupeWindow),

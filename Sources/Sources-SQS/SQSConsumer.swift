@@ -63,17 +63,20 @@ public struct SQSConsumer: Service {
     struct Counters {
         let received, acknowledged, returned, pollErrors: Counter
 
-        init(queue: String) {
+        init(queue: String, factory: any MetricsFactory) {
             let dimensions = [("queue", queue)]
-            received = Counter(label: "notification_router_sqs_received_total", dimensions: dimensions)
-            acknowledged = Counter(label: "notification_router_sqs_acknowledged_total", dimensions: dimensions)
-            returned = Counter(label: "notification_router_sqs_returned_total", dimensions: dimensions)
-            pollErrors = Counter(label: "notification_router_sqs_poll_errors_total", dimensions: dimensions)
+            received = Counter(label: "notification_router_sqs_received_total", dimensions: dimensions, factory: factory)
+            acknowledged = Counter(label: "notification_router_sqs_acknowledged_total", dimensions: dimensions, factory: factory)
+            returned = Counter(label: "notification_router_sqs_returned_total", dimensions: dimensions, factory: factory)
+            pollErrors = Counter(label: "notification_router_sqs_poll_errors_total", dimensions: dimensions, factory: factory)
         }
     }
 
     /// `name` is the source's name in routes.yaml (the metrics' `queue` dimension).
-    public init(name: String, client: SQSClient, queue: SQSQueue, settings: Settings, logger: Logger, handler: @escaping Handler) {
+    public init(
+        name: String, client: SQSClient, queue: SQSQueue, settings: Settings, metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger,
+        handler: @escaping Handler
+    ) {
         self.client = client
         self.queue = queue
         self.settings = settings
@@ -81,7 +84,7 @@ public struct SQSConsumer: Service {
         var logger = logger
         logger[metadataKey: "router.queue"] = "\(queue.url)"
         self.logger = logger
-        self.counters = Counters(queue: name)
+        self.counters = Counters(queue: name, factory: metrics)
     }
 
     public func run() async throws {

@@ -48,6 +48,14 @@ public struct SQSSourceConfiguration: SourceConfiguration {
         SQSConsumer.Settings(pollers: pollers, visibilityTimeout: visibilityTimeout, retryBase: retryDelay)
     }
 
+    public func makeSource(name: String, _ context: PluginContext) throws(PluginBuildError) -> any NotificationSource {
+        SQSSource(name: name, configuration: self, client: SQSClient(aws: try context.resource(AWSAccess.self).client), metrics: context.metrics)
+    }
+
+    public static func eventReader(for table: RouteTable) -> (any SourceEventReader)? {
+        SQSEventReader(queues: table.sources(of: SQSSourceConfiguration.self))
+    }
+
     public var settings: [ConfigSetting] {
         [
             ConfigSetting("queue", queue.url), ConfigSetting("arn", queue.arn.description), ConfigSetting("sns_envelope", snsEnvelope.rawValue),

@@ -84,7 +84,7 @@ enum DynamoOptions {
     static func access(_ context: PluginContext, region: String?, table: String) throws(PluginBuildError) -> (AWSAccess, String) {
         let aws = try context.resource(AWSAccess.self)
         guard let region = aws.region(region) else {
-            throw PluginBuildError("no AWS region for table '\(table)': set AWS_REGION, or 'region' on this store")
+            throw PluginBuildError(.missingSetting, "no AWS region for table '\(table)': set AWS_REGION, or 'region' on this store")
         }
         return (aws, region)
     }

@@ -26,7 +26,7 @@ struct GatewayHarness {
         var configuration = configuration
         configuration.port = 0
         let store = MemoryConnectionStore()
-        let gateway = LocalGateway(configuration: configuration, store: store, rooms: MemoryRoomDirectory(), logger: logger) { _ in [] }
+        let gateway = LocalGateway(configuration: configuration, store: store, rooms: MemoryRoomDirectory(), logger: logger) { _ in DeliveryOutcome() }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let services = ServiceGroup(configuration: .init(
             services: [gateway.application { port in continuation.yield(port); continuation.finish() }], logger: logger))

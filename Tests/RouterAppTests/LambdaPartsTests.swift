@@ -33,24 +33,6 @@ struct LambdaPartsTests {
         #expect(object["FanOutDuration"] as? Double == 1500)
     }
 
-    @Test("CONNECT_USER_ID: query:NAME or authorizer:KEY, query:user_id by default")
-    func userIDSource() {
-        #expect(ConnectionLifecycle.UserIDSource(nil) == .queryParameter("user_id"))
-        #expect(ConnectionLifecycle.UserIDSource("authorizer:principalId") == .authorizer("principalId"))
-        #expect(ConnectionLifecycle.UserIDSource("query:uid") == .queryParameter("uid"))
-        #expect(ConnectionLifecycle.UserIDSource("header:x") == nil)
-        #expect(ConnectionLifecycle.UserIDSource("query:") == nil)
-    }
-
-    @Test("$disconnect finds the owner in the store when the user id is not in the event")
-    func disconnectFindsOwner() async {
-        let store = MemoryConnectionStore(connections: [Connection(userID: "ann", connectionID: "c1"), Connection(userID: "bob", connectionID: "c2")])
-        let lifecycle = ConnectionLifecycle(store: store, userID: .queryParameter("user_id"))
-        let answer = await lifecycle.handle(["requestContext": ["eventType": "DISCONNECT", "connectionId": "c1"]], logger: Logger(label: "test"))
-        #expect(String(decoding: answer, as: UTF8.self) == #"{"statusCode":200}"#)
-        #expect(await store.all == [Connection(userID: "bob", connectionID: "c2")])
-    }
-
     @Test("the fan-out deadline leaves a fifth of the time left, at most 500 ms, to answer")
     func fanOutDeadline() {
         let now = ContinuousClock.now

@@ -27,10 +27,16 @@ struct RecordingStoreConfiguration: ConnectionStoreConfiguration {
     func makeStore(_ context: PluginContext) -> any ConnectionStore { MemoryConnectionStore() }
 }
 
-/// A source with no options.
+/// A source with no options and no faces: messages from it are handed to ``BatchDelivery`` by
+/// the test itself.
 struct RecordingSourceConfiguration: SourceConfiguration {
     init(options: inout ConfigMapping) throws(ConfigError) {}
     var settings: [ConfigSetting] { [] }
+    func makeSource(name: String, _ context: PluginContext) -> any NotificationSource { FacelessSource(name: name) }
+
+    struct FacelessSource: NotificationSource {
+        let name: String
+    }
 }
 
 /// A store that needs a resource no test provides, to exercise build errors.

@@ -39,6 +39,10 @@ public struct RouteTable: Sendable {
     public let routes: [Route]
     /// The `serve:` section (daemon mode), empty when absent.
     public let serve: ServeSettings
+    /// Every kind of source the registry that loaded the table knows, by `type:`, whether the
+    /// table names one or not: each kind's event face reads events from queues and topics the
+    /// table does not list too.
+    public let sourceKinds: [String: any SourceConfiguration.Type]
 }
 
 extension RouteTable {

@@ -33,6 +33,20 @@ public struct RouteTableLoader: Sendable {
             throw ConfigErrors(reader.errors)
         }
     }
+
+    /// Loads YAML text that is a `sources:` section on its own (`name: { type: sqs, queue: … }`),
+    /// for commands that name sources outside any table (`publish --queue URL`).
+    public func loadSources(yaml: String, file: String) throws(ConfigErrors) -> [RouteTable.Component<any SourceConfiguration>] {
+        let reader = TableReader(registry: registry)
+        let sources: [RouteTable.Component<any SourceConfiguration>]
+        do {
+            sources = reader.sources(try ConfigDocument.parse(yaml, file: file, environment: variables))
+        } catch {
+            throw ConfigErrors([error])
+        }
+        guard reader.errors.isEmpty else { throw ConfigErrors(reader.errors) }
+        return sources
+    }
 }
 
 /// One pass over a document, collecting errors so that each component is checked even when
@@ -92,9 +106,7 @@ private final class TableReader {
         let sinks = components(top.optional("sinks"), section: "sinks") { type, options in
             try registry.sinks[type].map { configuration in try configuration.init(options: &options) }
         } known: { Array(registry.sinks.keys) }
-        let sources = components(top.optional("sources"), section: "sources") { type, options in
-            try registry.sources[type].map { configuration in try configuration.init(options: &options) }
-        } known: { Array(registry.sources.keys) }
+        let sources = sources(top.optional("sources"))
         let routes = readRoutes(top.optional("routes"), at: root)
         var serve = ServeSettings()
         if let section = top.optional("serve") {
@@ -119,7 +131,7 @@ private final class TableReader {
         let table = RouteTable(
             origin: origin, environment: environment,
             connectionStores: connectionStores, roomDirectories: roomDirectories,
-            sinks: sinks, sources: sources, routes: routes, serve: serve)
+            sinks: sinks, sources: sources, routes: routes, serve: serve, sourceKinds: registry.sources)
         errors += ReferenceCheck(table: table, ignoring: broken).errors
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return table
@@ -154,6 +166,12 @@ private final class TableReader {
             }
         }
         return result
+    }
+
+    func sources(_ section: ConfigValue?) -> [RouteTable.Component<any SourceConfiguration>] {
+        components(section, section: "sources") { type, options in
+            try registry.sources[type].map { configuration in try configuration.init(options: &options) }
+        } known: { Array(registry.sources.keys) }
     }
 
     private func readRoutes(_ section: ConfigValue?, at root: ConfigValue) -> [RouteTable.Route] {

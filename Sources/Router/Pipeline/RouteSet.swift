@@ -1,5 +1,8 @@
-/// A route table made runnable: every room directory, connection store and sink built once
-/// (directories first, so that the rooms filter can use them), and one ``Pipeline`` per route.
+import Metrics
+
+/// A route table made runnable: every room directory, connection store, sink and source built
+/// once (directories first, so that the rooms filter can use them), one ``Pipeline`` per route,
+/// and the event face of every kind of source the registry knows.
 ///
 /// Guarantees: components are shared, never rebuilt per message, so a mode that builds one
 /// `RouteSet` at start reuses its HTTP connections and caches for every message; a component
@@ -11,11 +14,18 @@ public struct RouteSet: Sendable {
     public let sinks: [String: any Sink]
     /// One pipeline per route, in the table's order.
     public let pipelines: [Pipeline]
+    /// Every source of the table, in its order.
+    public let sources: [any NotificationSource]
+    /// The event faces of the source kinds, ordered by `type:`.
+    public let eventReaders: [any SourceEventReader]
+    /// Where the components' and the routes' metrics go.
+    public let metrics: any MetricsFactory
 
     /// Builds the components with `resources` (the shared HTTP client, AWS access, …) available
-    /// to every plugin through ``PluginContext/resource(_:)``.
-    public init(table: RouteTable, resources: [any Sendable]) throws(PluginBuildError) {
-        var context = PluginContext(resources: resources)
+    /// to every plugin through ``PluginContext/resource(_:)``, and their metrics made with
+    /// `metrics`.
+    public init(table: RouteTable, resources: [any Sendable], metrics: any MetricsFactory = MetricsSystem.factory) throws(PluginBuildError) {
+        var context = PluginContext(resources: resources, metrics: metrics)
         var directories: [String: any RoomDirectory] = [:]
         for component in table.roomDirectories {
             let directory = try Self.build(component, "room directory", context) { try $0.makeDirectory($1) }
@@ -40,10 +50,17 @@ public struct RouteSet: Sendable {
             }
             // The loader checked every reference, so the sink and its store exist.
             guard let target = sinks[route.to], let store = stores[target.store] else {
-                throw PluginBuildError("route '\(route.name)' at \(route.location): sink '\(route.to)' or its store was not built")
+                throw PluginBuildError(.missingResource, "route '\(route.name)' at \(route.location): sink '\(route.to)' or its store was not built")
             }
             pipelines.append(Pipeline(route: route.name, stages: stages, store: store, sink: target.sink, onInvalid: route.onInvalid))
         }
+        var sources: [any NotificationSource] = []
+        for component in table.sources {
+            sources.append(try Self.build(component, "source", context) { try $0.makeSource(name: component.name, $1) })
+        }
+        self.sources = sources
+        self.eventReaders = table.sourceKinds.sorted { $0.key < $1.key }.compactMap { $0.value.eventReader(for: table) }
+        self.metrics = metrics
         self.table = table
         self.connectionStores = stores
         self.roomDirectories = directories
@@ -98,10 +115,13 @@ public struct RouteSet: Sendable {
         _ component: RouteTable.Component<Configuration>, _ kind: String, _ context: PluginContext,
         _ make: (Configuration, PluginContext) throws -> Built
     ) throws(PluginBuildError) -> Built {
+        let place = "\(kind) '\(component.name)' (type \(component.type), \(component.location))"
         do {
             return try make(component.configuration, context)
+        } catch let error as PluginBuildError {
+            throw PluginBuildError(error.code, "\(place): \(error.message)")
         } catch {
-            throw PluginBuildError("\(kind) '\(component.name)' (type \(component.type), \(component.location)): \(error)")
+            throw PluginBuildError(.component, "\(place): \(error)")
         }
     }
 }

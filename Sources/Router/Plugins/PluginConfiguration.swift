@@ -35,10 +35,6 @@ public protocol SinkConfiguration: PluginConfiguration {
     func makeSink(_ context: PluginContext) throws(PluginBuildError) -> any Sink
 }
 
-/// Options of a source (`sqs`, `sns`, …). Sources are run by the modes (a Lambda record
-/// decoder, a daemon's consumer), which read these options.
-public protocol SourceConfiguration: PluginConfiguration {}
-
 /// Options of a filter stage, which also builds the stage.
 public protocol StageConfiguration: PluginConfiguration {
     func makeStage(_ context: PluginContext) throws(PluginBuildError) -> any FilterStage

@@ -1,11 +1,18 @@
+import Metrics
+
 /// What a plugin may use when its component is built: the room directories built before it,
-/// by name, and the process's shared resources (an HTTP client, AWS access), which the app
-/// provides by type so that RouterCore needs to know none of them.
+/// by name, the metrics factory its counters are made with, and the process's shared
+/// resources (an HTTP client, AWS access), which the app provides by type so that RouterCore
+/// needs to know none of them.
 public struct PluginContext: Sendable {
+    /// Where the component's counters, meters and timers go (Prometheus in the daemon, a
+    /// `TestMetrics` in tests).
+    public let metrics: any MetricsFactory
     private var roomDirectories: [String: any RoomDirectory]
     private let resources: [ObjectIdentifier: any Sendable]
 
-    public init(resources: [any Sendable] = [], roomDirectories: [String: any RoomDirectory] = [:]) {
+    public init(resources: [any Sendable] = [], metrics: any MetricsFactory = MetricsSystem.factory, roomDirectories: [String: any RoomDirectory] = [:]) {
+        self.metrics = metrics
         var byType: [ObjectIdentifier: any Sendable] = [:]
         for resource in resources { byType[ObjectIdentifier(type(of: resource))] = resource }
         self.resources = byType
@@ -19,23 +26,15 @@ public struct PluginContext: Sendable {
 
     /// The room directory named `name` in routes.yaml.
     public func roomDirectory(named name: String) throws(PluginBuildError) -> any RoomDirectory {
-        guard let directory = roomDirectories[name] else { throw PluginBuildError("room directory '\(name)' has not been built") }
+        guard let directory = roomDirectories[name] else { throw PluginBuildError(.missingResource, "room directory '\(name)' has not been built") }
         return directory
     }
 
     /// The shared resource of type `T` the app provided.
     public func resource<T: Sendable>(_ type: T.Type) throws(PluginBuildError) -> T {
         guard let resource = resources[ObjectIdentifier(type)] as? T else {
-            throw PluginBuildError("this program provides no \(T.self) to build the component with")
+            throw PluginBuildError(.missingResource, "this program provides no \(T.self) to build the component with")
         }
         return resource
     }
-}
-
-/// A component could not be built from its validated options (a missing region, a resource
-/// the program does not provide). The message names what to fix.
-public struct PluginBuildError: Error, Sendable, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }

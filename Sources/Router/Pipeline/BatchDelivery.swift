@@ -1,45 +1,35 @@
 import Logging
-import RouterCore
 
-/// Runs a batch of messages (an SQS event, an SNS event, a poller's receive) through their
-/// routes: each message takes the routes its source and attributes select; the messages of a
-/// route go through its pipeline together, so they share store reads (DESIGN §2); routes run
-/// concurrently. Reports one outcome per message, in order, and adds each route's counts to
-/// the swift-metrics counters (``RouteCounters``).
-struct BatchDelivery: Sendable {
-    let routes: RouteSet
+/// The one path from a batch of messages to their outcomes, whatever handed them over (a
+/// Lambda event, a daemon's receive, an SNS HTTP post, the dev gateway's `/publish`): each
+/// message takes the routes its source and attributes select (`from:`, `match:`); the
+/// messages of a route go through its pipeline together, so they share store reads (DESIGN
+/// §2); routes run concurrently.
+///
+/// Guarantees: one ``DeliveryOutcome`` per item, in order; an unreadable item or one no route
+/// takes is logged with its message id and must be returned, never silently acknowledged;
+/// each route's counts are added to its swift-metrics counters, made once per route with the
+/// route set's factory.
+public struct BatchDelivery: Sendable {
+    public let routes: RouteSet
+    private let metrics: [String: RouteMetrics]
 
-    /// One message and where it came from.
-    struct Item: Sendable {
-        let messageID: String
-        let body: [UInt8]
-        /// The table's source name, nil when the message came from none it names.
-        let source: String?
-        let attributes: [String: String]
-        /// Why the message cannot be delivered before any route sees it (e.g. a required
-        /// SNS envelope is missing); such a message is returned to its queue.
-        var unreadable: String? = nil
+    public init(routes: RouteSet) {
+        self.routes = routes
+        metrics = Dictionary(routes.pipelines.map { ($0.route, RouteMetrics(route: $0.route, factory: routes.metrics)) }) { first, _ in first }
     }
 
-    /// What became of one message on every route it took.
-    struct Outcome: Sendable {
-        var reports: [DeliveryReport] = []
-        /// It must come back (SQS: listed in `batchItemFailures`): a transient failure, an
-        /// invalid request on an `on_invalid: dlq` route, or no route at all.
-        var mustReturn = false
-        /// Something transient is left: retrying can help.
-        var needsRetry = false
+    /// One route's reports of a batch and how long its fan-out took (for the metrics).
+    public struct RouteRun: Sendable {
+        public let route: String
+        public let reports: [DeliveryReport]
+        public let duration: Duration
     }
 
-    /// Each route's reports and how long its fan-out took, for the metrics.
-    struct RouteRun: Sendable {
-        let route: String
-        let reports: [DeliveryReport]
-        let duration: Duration
-    }
-
-    func deliver(_ items: [Item], deadline: ContinuousClock.Instant, logger: Logger) async -> (outcomes: [Outcome], runs: [RouteRun]) {
-        var outcomes = [Outcome](repeating: Outcome(), count: items.count)
+    /// Delivers `items` through their routes before `deadline`; the outcomes (one per item, in
+    /// order) and each route's run, in the table's order of routes.
+    public func deliver(_ items: [SourceItem], deadline: ContinuousClock.Instant, logger: Logger) async -> (outcomes: [DeliveryOutcome], runs: [RouteRun]) {
+        var outcomes = [DeliveryOutcome](repeating: DeliveryOutcome(), count: items.count)
         var byRoute: [String: (pipeline: Pipeline, indices: [Int])] = [:]
         for (index, item) in items.enumerated() {
             var itemLogger = logger
@@ -59,6 +49,7 @@ struct BatchDelivery: Sendable {
                 byRoute[pipeline.route, default: (pipeline, [])].indices.append(index)
             }
         }
+        let order = Dictionary(routes.pipelines.enumerated().map { ($1.route, $0) }) { first, _ in first }
         let runs = await withTaskGroup(of: (RouteRun, [Int]).self) { group in
             for (route, work) in byRoute {
                 group.addTask {
@@ -70,7 +61,7 @@ struct BatchDelivery: Sendable {
             }
             var runs: [(RouteRun, [Int])] = []
             for await run in group { runs.append(run) }
-            return runs
+            return runs.sorted { order[$0.0.route, default: 0] < order[$1.0.route, default: 0] }
         }
         for (run, indices) in runs {
             let pipeline = byRoute[run.route]!.pipeline
@@ -79,9 +70,8 @@ struct BatchDelivery: Sendable {
                 outcomes[index].mustReturn = outcomes[index].mustReturn || pipeline.mustReturn(report)
                 outcomes[index].needsRetry = outcomes[index].needsRetry || report.needsRetry
             }
+            metrics[run.route]?.record(run)
         }
-        let routeRuns = runs.map(\.0).sorted { $0.route < $1.route }
-        for run in routeRuns { RouteCounters.record(run) }
-        return (outcomes, routeRuns)
+        return (outcomes, runs.map(\.0))
     }
 }

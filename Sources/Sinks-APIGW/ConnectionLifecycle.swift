@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import RouterCore
 
-/// The API Gateway WebSocket `$connect` and `$disconnect` routes, so that one deployment of
-/// the router also keeps the connection table:
+/// The API Gateway side of the connection store: the WebSocket API's `$connect` and
+/// `$disconnect` routes, so that one deployment of the router also keeps the connection table:
 /// - `$connect`: the user id is read from a query-string parameter or the authorizer context
 ///   (``UserIDSource``); the connection is put in the store (the DynamoDB store writes
 ///   `connected_at` and, with `expires_attribute`, the expiry); answered `{"statusCode":200}`,
@@ -46,10 +46,18 @@ public struct ConnectionLifecycle: Sendable {
         self.refusalStatus = refusalStatus
     }
 
-    /// Handles a `CONNECT` or `DISCONNECT` event; the answer API Gateway expects.
+    /// The event's type when it is an API Gateway WebSocket event (`CONNECT`, `DISCONNECT`,
+    /// `MESSAGE`), nil for any other event.
+    public static func eventType(of event: [String: Any]) -> String? {
+        (event["requestContext"] as? [String: Any])?["eventType"] as? String
+    }
+
+    /// Handles a `CONNECT` or `DISCONNECT` event (any other WebSocket event is answered 200
+    /// and ignored); the answer API Gateway expects.
     public func handle(_ event: [String: Any], logger: Logger) async -> [UInt8] {
         let context = event["requestContext"] as? [String: Any] ?? [:]
         let eventType = context["eventType"] as? String ?? ""
+        guard eventType == "CONNECT" || eventType == "DISCONNECT" else { return Self.status(200) }
         guard let connectionID = context["connectionId"] as? String, !connectionID.isEmpty else {
             logger.error("lifecycle_failed: \(eventType) event without requestContext.connectionId")
             return Self.status(400)
@@ -92,7 +100,7 @@ public struct ConnectionLifecycle: Sendable {
         return text
     }
 
-    static func status(_ code: Int) -> [UInt8] {
+    public static func status(_ code: Int) -> [UInt8] {
         Array(#"{"statusCode":\#(code)}"#.utf8)
     }
 }

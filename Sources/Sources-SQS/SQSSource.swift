@@ -1,0 +1,38 @@
+import Logging
+import Metrics
+import RouterCore
+import ServiceLifecycle
+
+/// An `sqs` source: its service face is an ``SQSConsumer`` of the queue, its publish face
+/// `SendMessage`; its event face is ``SQSEventReader``.
+public struct SQSSource: NotificationSource {
+    public let name: String
+    public let configuration: SQSSourceConfiguration
+    let client: SQSClient
+    let metrics: any MetricsFactory
+
+    public init(name: String, configuration: SQSSourceConfiguration, client: SQSClient, metrics: any MetricsFactory = MetricsSystem.factory) {
+        self.name = name
+        self.configuration = configuration
+        self.client = client
+        self.metrics = metrics
+    }
+
+    /// Long-polls the queue; each receive is one batch, whose acknowledged messages are
+    /// deleted and the rest returned with a growing delay (``SQSConsumer``).
+    public func service(delivering delivery: BatchDelivery, logger: Logger) -> (any Service)? {
+        let envelope = configuration.snsEnvelope
+        return SQSConsumer(
+            name: name, client: client, queue: configuration.queue, settings: configuration.consumerSettings, metrics: metrics, logger: logger
+        ) { messages, deadline in
+            let items = messages.map { message in
+                envelope.item(messageID: message.messageID, body: message.body, source: name, attributes: message.attributes)
+            }
+            return await delivery.deliver(items, deadline: deadline, logger: logger).outcomes.map(\.isAcknowledged)
+        }
+    }
+
+    public func publish(_ request: [UInt8], deadline: ContinuousClock.Instant) async throws -> String {
+        try await client.sendMessage(String(decoding: request, as: UTF8.self), to: configuration.queue, deadline: deadline)
+    }
+}
