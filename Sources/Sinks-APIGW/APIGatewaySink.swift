@@ -24,16 +24,16 @@ public struct APIGatewaySink: Sink {
     let host: String
     /// `{basePath}/@connections/`, to which each post appends its encoded id.
     let connectionsPath: String
-    /// Posts waiting for an answer (`notification_router_posts_in_flight`, when a metrics
-    /// backend is set up).
-    let inFlight = Meter(label: "notification_router_posts_in_flight")
+    /// Posts waiting for an answer (`notification_router_posts_in_flight`).
+    let inFlight: Meter
 
     /// `region` is used when the configuration has none and the endpoint is not an
     /// execute-api host.
     public init(
         configuration: APIGatewaySinkConfiguration, httpClient: HTTPClient, credentials: any AWSCredentialProvider, region: String,
-        backoff: FanOut.Backoff = FanOut.Backoff()
+        backoff: FanOut.Backoff = FanOut.Backoff(), metrics: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.inFlight = Meter(label: "notification_router_posts_in_flight", factory: metrics)
         self.configuration = configuration
         self.httpClient = httpClient
         self.credentials = credentials
