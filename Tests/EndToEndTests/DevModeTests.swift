@@ -96,6 +96,41 @@ struct DevModeTests {
         #expect(try MotoScripts.items(table).isEmpty)
     }
 
+    @Test("/publish honours from: and match: as the table's sources would: ?source= picks the source (default the first), attribute.NAME= the attributes")
+    func publishHonoursRoutes() async throws {
+        let routes = FileManager.default.temporaryDirectory.appendingPathComponent("dev-routes-\(UUID()).yaml")
+        try """
+            version: 1
+            stores: { connections: { type: memory } }
+            sinks: { websocket: { type: apigw, endpoint: "${DEV_GATEWAY_URL}" } }
+            sources:
+              queue: { type: sqs, queue: "arn:aws:sqs:us-east-1:1:notifications" }
+              topic: { type: sns, topic: "arn:aws:sns:us-east-1:1:alerts" }
+            routes:
+              - { name: queued, from: [queue], to: websocket }
+              - { name: paging, from: [topic], match: { kind: [page] }, to: websocket }
+            """.write(to: routes, atomically: true, encoding: .utf8)
+        let gateway = try await DevGateway(["--routes", routes.path])
+        defer { gateway.stop() }
+        let clients = try WebSocketClients(gateway.url)
+        defer { clients.stop() }
+        try await clients.connect("ann", as: "ann")
+        let request = #"{"users":["ann"],"data":"n"}"#
+
+        let byDefault = try await gateway.publish(request)
+        #expect(byDefault.status == 200 && byDefault.reports.map { $0["route"] as? String } == ["queued"], "the first source, queue: \(byDefault)")
+        let paged = try await gateway.publish(request, query: "?source=topic&attribute.kind=page")
+        #expect(paged.status == 200 && paged.reports.map { $0["route"] as? String } == ["paging"], "\(paged)")
+        let chat = try await gateway.publish(request, query: "?source=topic&attribute.kind=chat")
+        #expect(chat.status == 400 && chat.reports.isEmpty, "no route takes topic messages of kind chat: \(chat)")
+        let unknown = try await gateway.publish(request, query: "?source=nowhere")
+        #expect(unknown.status == 400 && unknown.reports.isEmpty)
+        // A last request as a barrier: a socket receives in order, so anything refused above
+        // that had reached ann would come before it.
+        #expect(try await gateway.publish(#"{"users":["ann"],"data":"last"}"#, query: "?source=queue").status == 200)
+        #expect(try await clients.waitForMessages("ann", count: 3) == [#""n""#, #""n""#, #""last""#])
+    }
+
     @Test("an invalid request is answered 400 with the reason; a socket without a user id is refused")
     func refusals() async throws {
         let gateway = try await DevGateway()

@@ -50,6 +50,30 @@ struct PublishCommandTests {
         #expect(body == #"{"data":"to everyone"}"#)
     }
 
+    @Test("--to SOURCE sends through the route table's own source: an sqs source's queue gets the request; an unknown source is named")
+    func throughTableSource() throws {
+        let name = "publish-to-\(UUID().uuidString.prefix(8))"
+        let url = try MotoScripts.run(#"print(sqs.create_queue(QueueName="\#(name)")["QueueUrl"])"#)
+        let routes = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).yaml")
+        try """
+            version: 1
+            stores: { connections: { type: memory } }
+            sinks: { websocket: { type: apigw, endpoint: "http://127.0.0.1:9" } }
+            sources: { orders: { type: sqs, queue: "\(url)", region: us-east-1 } }
+            routes: [{ name: main, from: [orders], to: websocket }]
+            """.write(to: routes, atomically: true, encoding: .utf8)
+        let request = #"{"users":["alice"],"data":"through the table"}"#
+        let result = try CommandResult.run(Self.binary, ["publish", "--routes", routes.path, "--to", "orders", request], environment: try MotoScripts.awsEnvironment())
+        #expect(result.status == 0, "\(result.standardError)")
+        let received = try MotoScripts.run(#"m = sqs.receive_message(QueueUrl="\#(url)", WaitTimeSeconds=5)["Messages"][0]; print(json.dumps([m["MessageId"], m["Body"]]))"#)
+        let pair = try JSONSerialization.jsonObject(with: Data(received.utf8)) as? [String]
+        #expect(pair == [result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), request])
+
+        let unknown = try CommandResult.run(Self.binary, ["publish", "--routes", routes.path, "--to", "nowhere", request], environment: try MotoScripts.awsEnvironment())
+        #expect(unknown.status == 1)
+        #expect(unknown.standardError.contains("no source named 'nowhere'") && unknown.standardError.contains("its sources: orders"), "\(unknown.standardError)")
+    }
+
     @Test("an invalid request fails with the parser's reason and exit 1; two targets are bad usage, exit 2")
     func refusals() throws {
         let invalid = try CommandResult.run(Self.binary, ["publish", "--local", "http://127.0.0.1:9", #"{"users":"alice","data":1}"#])

@@ -27,4 +27,14 @@ public struct CommandResult: Sendable {
             standardOutput: String(decoding: outData, as: UTF8.self),
             standardError: String(decoding: errData, as: UTF8.self))
     }
+
+    /// ``run(_:arguments:environment:input:)`` on a thread of its own, so that waiting for the
+    /// command never holds one of the few threads the test's own async servers answer on.
+    public static func running(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(executable, arguments, environment: environment, input: input) })
+            }
+        }
+    }
 }

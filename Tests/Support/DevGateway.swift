@@ -23,9 +23,10 @@ public final class DevGateway: Sendable {
         }
     }
 
-    /// `POST /publish` with `request`; the HTTP status and the reports' JSON objects.
-    public func publish(_ request: String) async throws -> (status: Int, reports: [[String: Any]]) {
-        var post = HTTPClientRequest(url: url + "/publish")
+    /// `POST /publish` with `request` (and `query`, e.g. `?source=queue`); the HTTP status and
+    /// the reports' JSON objects.
+    public func publish(_ request: String, query: String = "") async throws -> (status: Int, reports: [[String: Any]]) {
+        var post = HTTPClientRequest(url: url + "/publish" + query)
         post.method = .POST
         post.body = .bytes(ByteBuffer(string: request))
         let response = try await HTTPClient.shared.execute(post, timeout: .seconds(60))
