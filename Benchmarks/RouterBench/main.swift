@@ -70,7 +70,7 @@ let store = DynamoConnectionStore(
     aws: aws, region: "us-east-1")
 let sink = APIGatewaySink(
     configuration: try options(APIGatewaySinkConfiguration.self, "endpoint: \(connectionsURL)\nregion: us-east-1\nmax_in_flight: \(inFlight)"),
-    httpClient: httpClient, credentials: credentials, region: "us-east-1")
+    aws: aws, region: "us-east-1")
 let pipeline = Pipeline(route: "bench", stages: [DedupeStage(), ExcludeStage()], store: store, sink: sink)
 let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -93,7 +93,7 @@ if scenario == "engine" {
     }
     let before = Usage.now()
     let started = ContinuousClock.now
-    let report = await FanOut(maxInFlight: inFlight).run(batches, deadline: .now + .seconds(600)) { _ in .delivered }
+    let report = await FanOut(maxInFlight: inFlight) { RetryPolicy.posts.delay(after: $0) }.run(batches, deadline: .now + .seconds(600)) { _ in .delivered }
     printResult("engine", posts: report.delivered, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
     exit(0)
 }

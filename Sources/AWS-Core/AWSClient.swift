@@ -1,26 +1,30 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import NIOHTTP1
 
-/// Calls AWS APIs over one shared `HTTPClient`: every attempt signed afresh with SigV4,
-/// retried with jittered backoff while the error is retryable, the attempts last and the
-/// deadline allows.
+/// Calls AWS APIs over one ``AWSTransport``: every attempt signed afresh with SigV4 (the one
+/// place requests are signed), retried with jittered backoff while the error is retryable,
+/// the attempts last and the deadline allows.
 ///
 /// Guarantees: one `AWSError` for every failure (service errors from `__type` and `message`,
 /// network errors as `NetworkError`, an exhausted deadline as `DeadlineExceeded`); neither
 /// credentials nor bodies appear in errors.
 public struct AWSClient: Sendable {
-    public let httpClient: HTTPClient
+    public let transport: any AWSTransport
     public let credentials: any AWSCredentialProvider
     public let endpoints: AWSEndpoints
     public let retry: RetryPolicy
 
-    public init(httpClient: HTTPClient, credentials: any AWSCredentialProvider, endpoints: AWSEndpoints, retry: RetryPolicy = .default) {
-        self.httpClient = httpClient
+    public init(transport: any AWSTransport, credentials: any AWSCredentialProvider, endpoints: AWSEndpoints, retry: RetryPolicy = .default) {
+        self.transport = transport
         self.credentials = credentials
         self.endpoints = endpoints
         self.retry = retry
+    }
+
+    /// A client over the process's HTTP client.
+    public init(httpClient: HTTPClient, credentials: any AWSCredentialProvider, endpoints: AWSEndpoints, retry: RetryPolicy = .default) {
+        self.init(transport: HTTPClientTransport(httpClient), credentials: credentials, endpoints: endpoints, retry: retry)
     }
 
     /// An AWS JSON 1.0 call (DynamoDB, SQS): `POST /` with `X-Amz-Target: <target>`.
@@ -34,26 +38,29 @@ public struct AWSClient: Sendable {
             body: body, deadline: deadline)
     }
 
-    /// One signed request, retried as the policy allows. `path` is percent-encoded as sent;
-    /// `query` holds decoded names and values.
+    /// One signed request, retried as the policy allows; the body of its 2xx answer. `path`
+    /// is percent-encoded as sent; `query` holds decoded names and values.
     public func send(
         method: String, url base: String, path: String, query: [(String, String)] = [], service: String, region: String,
         headers: [(String, String)], body: [UInt8], deadline: ContinuousClock.Instant
     ) async throws(AWSError) -> [UInt8] {
-        guard let components = URLComponents(string: base), let host = components.host else {
-            throw AWSError(code: "InvalidEndpoint", message: "'\(base)' is not a URL")
-        }
-        let hostHeader = components.port.map { "\(host):\($0)" } ?? host
-        let fullPath = components.path.trimmingSuffix("/") + path
+        guard let endpoint = EndpointURL(base) else { throw AWSError(code: "InvalidEndpoint", message: "'\(base)' is not a URL") }
+        let request = AWSRequest(
+            method: method, path: path, query: query.map { (name: $0.0, value: $0.1) }, headers: headers.map { (name: $0.0, value: $0.1) },
+            body: ByteBuffer(bytes: body), payloadHash: SigV4Signer.payloadHash(body))
         let signer = SigV4Signer(service: service, region: region)
         var random = SystemRandomNumberGenerator()
         var attempt = 0
         while true {
             attempt += 1
-            do {
-                return try await attemptOnce(
-                    method: method, base: base, host: hostHeader, path: fullPath, query: query, signer: signer, headers: headers, body: body,
-                    deadline: deadline)
+            do throws(AWSError) {
+                let remaining = deadline - ContinuousClock.now
+                guard remaining > .zero else { throw AWSError(code: "DeadlineExceeded", message: "no time left for the call") }
+                let response = try await self.attempt(request, at: endpoint, signer: signer, timeout: remaining, responseLimit: 16 * 1024 * 1024)
+                guard (200..<300).contains(response.status) else {
+                    throw AWSErrorDecoding.decode(status: response.status, header: response.header, body: Array(response.body.readableBytesView))
+                }
+                return Array(response.body.readableBytesView)
             } catch {
                 guard error.isRetryable, attempt < retry.maxAttempts else { throw error }
                 let wait = retry.delay(after: attempt, using: &random)
@@ -65,40 +72,53 @@ public struct AWSClient: Sendable {
         }
     }
 
-    private func attemptOnce(
-        method: String, base: String, host: String, path: String, query: [(String, String)], signer: SigV4Signer,
-        headers: [(String, String)], body: [UInt8], deadline: ContinuousClock.Instant
-    ) async throws(AWSError) -> [UInt8] {
+    /// One signed attempt, not retried; the answer whatever its status. For callers that
+    /// classify answers and retry themselves (the API Gateway sink's fan-out). Throws
+    /// `CredentialsNotFound` or `NetworkError` when no answer came.
+    public func attempt(
+        _ request: AWSRequest, at endpoint: EndpointURL, signer: SigV4Signer, timeout: Duration, responseLimit: Int
+    ) async throws(AWSError) -> AWSHTTPResponse {
         let keys: AWSCredentials
         do { keys = try await credentials.credentials() } catch let error as AWSError { throw error } catch {
             throw AWSError(code: "CredentialsNotFound", message: "\(error)")
         }
-        let toSign = SigV4Signer.Request(
-            method: method, path: path, query: query.map { (name: $0.0, value: $0.1) },
-            headers: [(name: "Host", value: host)] + headers.map { (name: $0.0, value: $0.1) }, body: body)
-        let queryString = query.map { URIEncoding.encode($0.0) + "=" + URIEncoding.encode($0.1) }.joined(separator: "&")
-        var request = HTTPClientRequest(url: base.trimmingSuffix("/").replacingPath(with: path) + (query.isEmpty ? "" : "?" + queryString))
-        request.method = HTTPMethod(rawValue: method)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        for header in signer.signatureHeaders(for: toSign, credentials: keys, date: Date()) {
-            request.headers.add(name: header.name, value: header.value)
-        }
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let remaining = deadline - ContinuousClock.now
-        guard remaining > .zero else { throw AWSError(code: "DeadlineExceeded", message: "no time left for the call") }
+        let path = endpoint.basePath + request.path
+        var headers = [(name: "Host", value: endpoint.host)] + request.headers
+        let toSign = SigV4Signer.Request(method: request.method, path: path, query: request.query, headers: headers, payloadHash: request.payloadHash)
+        headers += signer.signatureHeaders(for: toSign, credentials: keys, date: Date())
+        let query = request.query.isEmpty ? "" : "?" + request.query.map { URIEncoding.encode($0.name) + "=" + URIEncoding.encode($0.value) }.joined(separator: "&")
+        let wire = AWSHTTPRequest(method: request.method, url: "\(endpoint.scheme)://\(endpoint.host)\(path)\(query)", headers: headers, body: request.body)
         do {
-            let response = try await httpClient.execute(request, timeout: TimeAmount(remaining))
-            let buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
-            let bytes = Array(buffer.readableBytesView)
-            guard (200..<300).contains(response.status.code) else {
-                throw AWSErrorDecoding.decode(status: Int(response.status.code), headers: response.headers, body: bytes)
-            }
-            return bytes
-        } catch let error as AWSError {
-            throw error
+            return try await transport.send(wire, timeout: timeout, responseLimit: responseLimit)
         } catch {
             throw AWSError(code: "NetworkError", message: "\(error)")
         }
+    }
+}
+
+/// A request to sign and send below an ``EndpointURL``.
+public struct AWSRequest: Sendable {
+    public var method: String
+    /// Percent-encoded as sent, below the endpoint's base path.
+    public var path: String
+    /// Decoded names and values.
+    public var query: [(name: String, value: String)]
+    public var headers: [(name: String, value: String)]
+    public var body: ByteBuffer?
+    /// The body's SHA-256 in hex (``SigV4Signer/payloadHash(_:)``), computed once by callers
+    /// that post the same body many times.
+    public var payloadHash: String
+
+    public init(
+        method: String, path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
+        body: ByteBuffer?, payloadHash: String
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.payloadHash = payloadHash
     }
 }
 
@@ -114,17 +134,4 @@ public struct AWSService: Sendable, Hashable {
     public static let dynamoDB = AWSService(sdkID: "DynamoDB", hostPrefix: "dynamodb", signingName: "dynamodb")
     public static let sqs = AWSService(sdkID: "SQS", hostPrefix: "sqs", signingName: "sqs")
     public static let sns = AWSService(sdkID: "SNS", hostPrefix: "sns", signingName: "sns")
-}
-
-extension String {
-    fileprivate func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
-    }
-
-    /// This URL (scheme, host, port) with `path` as its path.
-    fileprivate func replacingPath(with path: String) -> String {
-        guard var components = URLComponents(string: self) else { return self + path }
-        components.percentEncodedPath = path
-        return components.string ?? self + path
-    }
 }

@@ -1,12 +1,11 @@
 import Foundation
-import NIOHTTP1
 
 /// Reads an error answer: JSON `__type` / `message` (or `Message`), else the `x-amzn-ErrorType`
 /// header, else the HTTP status.
 enum AWSErrorDecoding {
-    static func decode(status: Int, headers: HTTPHeaders, body: [UInt8]) -> AWSError {
-        let requestID = headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id")
-        var code = headers.first(name: "x-amzn-ErrorType").map(shortCode)
+    static func decode(status: Int, header: (String) -> String?, body: [UInt8]) -> AWSError {
+        let requestID = header("x-amzn-RequestId") ?? header("x-amz-request-id")
+        var code = header("x-amzn-ErrorType").map(shortCode)
         var message: String?
         if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] {
             if let type = (object["__type"] ?? object["code"] ?? object["Code"]) as? String { code = shortCode(type) }

@@ -1,14 +1,12 @@
 import AWSCore
-import AsyncHTTPClient
-import Foundation
 import Metrics
 import NIOCore
-import NIOHTTP1
 import RouterCore
 
 /// The `apigw` sink: posts each payload to `{endpoint}/@connections/{id}` through the API
-/// Gateway Management API, signed with SigV4 for `execute-api`, with the fan-out engine's
-/// bounded, adaptive concurrency over the process's one HTTP client.
+/// Gateway Management API, each post one signed attempt through ``AWSCore/AWSClient`` (the
+/// process's one transport and credential chain), with the fan-out engine's bounded, adaptive
+/// concurrency and its retries.
 ///
 /// Guarantees: the payload buffer and its hash are made once per request and shared by every
 /// post; the connection id is percent-encoded into one path segment; each post has its own
@@ -16,33 +14,26 @@ import RouterCore
 /// (``APIGatewayAnswer``).
 public struct APIGatewaySink: Sink {
     public let configuration: APIGatewaySinkConfiguration
-    let httpClient: HTTPClient
-    let credentials: any AWSCredentialProvider
+    let aws: AWSClient
     let signer: SigV4Signer
     let fanOut: FanOut
-    /// The `Host` header, with the port when it is not the scheme's default.
-    let host: String
-    /// `{basePath}/@connections/`, to which each post appends its encoded id.
-    let connectionsPath: String
+    let endpoint: EndpointURL
     /// Posts waiting for an answer (`notification_router_posts_in_flight`).
     let inFlight: Meter
 
     /// `region` is used when the configuration has none and the endpoint is not an
-    /// execute-api host.
+    /// execute-api host; `retry` paces the fan-out's retries of one connection.
     public init(
-        configuration: APIGatewaySinkConfiguration, httpClient: HTTPClient, credentials: any AWSCredentialProvider, region: String,
-        backoff: FanOut.Backoff = FanOut.Backoff(), metrics: any MetricsFactory = MetricsSystem.factory
+        configuration: APIGatewaySinkConfiguration, aws: AWSClient, region: String, retry: RetryPolicy = .posts,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) {
-        self.inFlight = Meter(label: "notification_router_posts_in_flight", factory: metrics)
         self.configuration = configuration
-        self.httpClient = httpClient
-        self.credentials = credentials
+        self.aws = aws
         self.signer = SigV4Signer(service: "execute-api", region: configuration.region ?? region)
-        self.fanOut = FanOut(maxInFlight: configuration.maxInFlight, backoff: backoff)
-        let endpoint = configuration.endpoint
-        let isDefaultPort = endpoint.port == nil || (endpoint.scheme == "https" && endpoint.port == 443) || (endpoint.scheme == "http" && endpoint.port == 80)
-        self.host = isDefaultPort ? endpoint.host : "\(endpoint.host):\(endpoint.port!)"
-        self.connectionsPath = endpoint.basePath + "/@connections/"
+        self.fanOut = FanOut(maxInFlight: configuration.maxInFlight) { attempt in retry.delay(after: attempt) }
+        let management = configuration.endpoint
+        self.endpoint = EndpointURL(scheme: management.scheme, host: management.host, port: management.port, basePath: management.basePath)
+        self.inFlight = Meter(label: "notification_router_posts_in_flight", factory: metrics)
     }
 
     public func deliver(_ payload: Payload, to connections: ConnectionBatches, deadline: ContinuousClock.Instant) async -> SinkReport {
@@ -51,54 +42,37 @@ public struct APIGatewaySink: Sink {
         return await fanOut.run(connections, deadline: deadline) { connection in
             inFlight.increment()
             defer { inFlight.decrement() }
-            return await post(body, payloadHash: payloadHash, to: connection.connectionID, deadline: deadline)
+            return await send("POST", body, payloadHash: payloadHash, to: connection.connectionID, deadline: deadline)
         }
-    }
-
-    /// One attempt at one connection.
-    func post(_ body: ByteBuffer, payloadHash: String, to connectionID: String, deadline: ContinuousClock.Instant) async -> PostOutcome {
-        await send(.POST, body, payloadHash: payloadHash, to: connectionID, deadline: deadline)
     }
 
     /// Ready when the management API answers a `GET` of a connection id nobody has with 410
     /// (or 2xx): reachable, and the credentials may manage connections.
     public func checkReady(deadline: ContinuousClock.Instant) async throws {
-        let answer = await send(.GET, nil, payloadHash: SigV4Signer.payloadHash([]), to: "readiness-probe", deadline: deadline)
+        let answer = await send("GET", nil, payloadHash: SigV4Signer.payloadHash([]), to: "readiness-probe", deadline: deadline)
         switch answer {
         case .delivered, .gone: return
-        case .forbidden(let reason), .rejected(let reason), .transient(let reason):
-            throw SinkNotReady(message: "\(configuration.endpoint.display): \(reason)")
-        case .throttled: throw SinkNotReady(message: "\(configuration.endpoint.display): throttled (429)")
+        case .forbidden(let reason), .rejected(let reason):
+            throw SinkNotReady(.refused, "\(configuration.endpoint.display): \(reason)")
+        case .transient(let reason):
+            throw SinkNotReady(.unreachable, "\(configuration.endpoint.display): \(reason)")
+        case .throttled: throw SinkNotReady(.throttled, "\(configuration.endpoint.display): throttled (429)")
         }
     }
 
+    /// One attempt at one connection.
     private func send(
-        _ method: HTTPMethod, _ body: ByteBuffer?, payloadHash: String, to connectionID: String, deadline: ContinuousClock.Instant
+        _ method: String, _ body: ByteBuffer?, payloadHash: String, to connectionID: String, deadline: ContinuousClock.Instant
     ) async -> PostOutcome {
-        let path = connectionsPath + URIEncoding.encode(connectionID)
-        let keys: AWSCredentials
-        do {
-            keys = try await credentials.credentials()
-        } catch {
-            return .transient("no credentials: \(error)")
-        }
-        var request = HTTPClientRequest(url: "\(configuration.endpoint.scheme)://\(host)\(path)")
-        request.method = method
-        request.headers.add(name: "Host", value: host)
-        let toSign = SigV4Signer.Request(method: method.rawValue, path: path, headers: [(name: "Host", value: host)], payloadHash: payloadHash)
-        for header in signer.signatureHeaders(for: toSign, credentials: keys, date: Date()) {
-            request.headers.add(name: header.name, value: header.value)
-        }
-        if let body { request.body = .bytes(body) }
         let remaining = deadline - ContinuousClock.now
         guard remaining > .zero else { return .transient("deadline passed") }
-        let timeout = min(configuration.timeout, remaining)
+        let request = AWSRequest(method: method, path: "/@connections/" + URIEncoding.encode(connectionID), body: body, payloadHash: payloadHash)
         do {
-            let response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
-            let answer = try await response.body.collect(upTo: 64 * 1024)
-            return APIGatewayAnswer.classify(status: Int(response.status.code), body: answer)
+            let answer = try await aws.attempt(
+                request, at: endpoint, signer: signer, timeout: min(configuration.timeout, remaining), responseLimit: 64 * 1024)
+            return APIGatewayAnswer.classify(status: answer.status, body: answer.body)
         } catch {
-            return .transient("\(error)")
+            return .transient(error.code == "NetworkError" ? error.message : "\(error)")
         }
     }
 }

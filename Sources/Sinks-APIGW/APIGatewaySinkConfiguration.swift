@@ -56,7 +56,6 @@ public struct APIGatewaySinkConfiguration: SinkConfiguration {
         guard let region = aws.region(region) else {
             throw PluginBuildError(.missingSetting, "no AWS region to sign posts to \(endpoint.display) with: set AWS_REGION, or 'region' on this sink")
         }
-        return APIGatewaySink(
-            configuration: self, httpClient: aws.client.httpClient, credentials: aws.client.credentials, region: region, metrics: context.metrics)
+        return APIGatewaySink(configuration: self, aws: aws.client, region: region, metrics: context.metrics)
     }
 }

@@ -45,12 +45,12 @@ public struct SNSSigningHost: Sendable {
         let location = try Self.location(of: url, host: host)
         let base = aws.endpoints.url(service: AWSService.sns.sdkID, hostPrefix: AWSService.sns.hostPrefix, region: region)
         if base == "https://\(host)" {
-            let response = try await aws.httpClient.execute(HTTPClientRequest(url: url), timeout: TimeAmount(deadline - .now))
-            let body = try await response.body.collect(upTo: 1 << 20)
-            guard (200..<300).contains(response.status.code) else {
-                throw AWSError(code: "HTTP\(response.status.code)", message: "GET \(url) answered \(response.status.code)")
+            let response = try await aws.transport.send(
+                AWSHTTPRequest(method: "GET", url: url, headers: [], body: nil), timeout: deadline - .now, responseLimit: 1 << 20)
+            guard (200..<300).contains(response.status) else {
+                throw AWSError(code: "HTTP\(response.status)", message: "GET \(url) answered \(response.status)")
             }
-            return Array(body.readableBytesView)
+            return Array(response.body.readableBytesView)
         }
         return try await aws.send(
             method: "GET", url: base, path: location.path, query: location.query, service: AWSService.sns.signingName, region: region,

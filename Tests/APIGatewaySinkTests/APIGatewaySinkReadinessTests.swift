@@ -22,11 +22,13 @@ struct APIGatewaySinkReadinessTests {
             return .json(403, #"{"message":"Forbidden"}"#)
         }) { url in
             await #expect { try await SinkHarness.sink(url).checkReady(deadline: .now + .seconds(30)) } throws: { error in
-                "\(error)".contains("127.0.0.1") && "\(error)".contains("HTTP 403")
+                (error as? SinkNotReady)?.code == .refused && "\(error)".contains("127.0.0.1") && "\(error)".contains("HTTP 403")
             }
         }
-        await #expect(throws: SinkNotReady.self) {
+        await #expect {
             try await SinkHarness.sink("http://127.0.0.1:1", options: "timeout: 200ms").checkReady(deadline: .now + .seconds(5))
+        } throws: { error in
+            (error as? SinkNotReady)?.code == .unreachable
         }
     }
 }

@@ -17,10 +17,13 @@ enum SinkHarness {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
-    static func sink(_ url: String, options: String = "", backoff: FanOut.Backoff = .init(base: .milliseconds(2), cap: .milliseconds(20))) throws -> APIGatewaySink {
+    /// The process's AWS client as the sink gets it: the shared pool and a static key.
+    static let aws = AWSClient(httpClient: httpClient, credentials: credentials, endpoints: AWSEndpoints(environment: [:]))
+
+    static func sink(_ url: String, options: String = "", retry: RetryPolicy = .jitter(base: .milliseconds(2), cap: .milliseconds(20))) throws -> APIGatewaySink {
         let region = options.contains("region:") ? "" : "region: us-east-1\n"
         let configuration = try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: \(url)\n" + region + options)
-        return APIGatewaySink(configuration: configuration, httpClient: httpClient, credentials: credentials, region: "us-east-1", backoff: backoff)
+        return APIGatewaySink(configuration: configuration, aws: aws, region: "us-east-1", retry: retry)
     }
 
     static func connections(_ ids: [String]) -> [Connection] {

@@ -51,13 +51,13 @@ struct PruneAtScaleTests {
 
         let report = try await FakeHTTPServer.with(Self.fakeDynamo(deletes)) { dynamo in
             try await server.run { sinkURL in
+                let aws = AWSClient(httpClient: httpClient, credentials: credentials, endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_DYNAMODB": dynamo]))
                 let store = DynamoConnectionStore(
                     configuration: try ConfigFixture.configuration(DynamoStoreConfiguration.self, "table: conns\nscan_segments: \(Self.segments)"),
-                    aws: AWSClient(httpClient: httpClient, credentials: credentials, endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_DYNAMODB": dynamo])),
-                    region: "us-east-1")
+                    aws: aws, region: "us-east-1")
                 let sink = APIGatewaySink(
                     configuration: try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: \(sinkURL)\nregion: us-east-1\nmax_in_flight: 64"),
-                    httpClient: httpClient, credentials: credentials, region: "us-east-1")
+                    aws: aws, region: "us-east-1")
                 let pipeline = Pipeline(route: "scale", stages: [DedupeStage(), ExcludeStage()], store: store, sink: sink)
                 return await pipeline.deliver(Array(#"{"data":{"k":"v"}}"#.utf8), deadline: .now + .seconds(600), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
             }

@@ -62,9 +62,9 @@ struct GatewayHarness {
     /// An `apigw` sink posting to this gateway.
     func sink() throws -> APIGatewaySink {
         let configuration = try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: \(url)\nregion: us-east-1")
-        return APIGatewaySink(
-            configuration: configuration, httpClient: httpClient,
-            credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "AKIDLOCAL", secretAccessKey: "local")), region: "us-east-1",
-            backoff: FanOut.Backoff(base: .milliseconds(2), cap: .milliseconds(20)))
+        let aws = AWSClient(
+            httpClient: httpClient, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "AKIDLOCAL", secretAccessKey: "local")),
+            endpoints: AWSEndpoints(environment: [:]))
+        return APIGatewaySink(configuration: configuration, aws: aws, region: "us-east-1", retry: .jitter(base: .milliseconds(2), cap: .milliseconds(20)))
     }
 }

@@ -16,30 +16,16 @@ import Synchronization
 ///   connection, so memory holds the window and the pages in flight.
 public struct FanOut: Sendable {
     public let maxInFlight: Int
-    /// Backoff between attempts at one connection.
-    public let backoff: Backoff
+    /// The wait before the next attempt at one connection after `attempt` attempts (from 1)
+    /// failed: the sink's retry policy (jittered exponential backoff).
+    public let backoff: @Sendable (_ attempt: Int) -> Duration
     /// Attempts at one connection that keeps failing transiently (429s retry until the deadline).
     public let maxTransientAttempts: Int
 
-    public init(maxInFlight: Int = 256, backoff: Backoff = Backoff(), maxTransientAttempts: Int = 6) {
+    public init(maxInFlight: Int = 256, maxTransientAttempts: Int = 6, backoff: @escaping @Sendable (_ attempt: Int) -> Duration) {
         self.maxInFlight = maxInFlight
         self.backoff = backoff
         self.maxTransientAttempts = maxTransientAttempts
-    }
-
-    /// Jittered exponential backoff: attempt n waits a random time in [0, min(cap, base·2ⁿ)].
-    public struct Backoff: Sendable {
-        public var base: Duration
-        public var cap: Duration
-
-        public init(base: Duration = .milliseconds(25), cap: Duration = .seconds(1)) {
-            self.base = base
-            self.cap = cap
-        }
-
-        func delay(after attempt: Int) -> Duration {
-            min(cap, base * (1 << min(attempt - 1, 20))) * Double.random(in: 0...1)
-        }
     }
 
     /// Posts to every connection of `connections` with `post`, until `deadline`.
@@ -108,7 +94,7 @@ public struct FanOut: Sendable {
             case .transient:
                 if attempts >= maxTransientAttempts { return .failed(throttled: wasThrottled) }
             }
-            let wait = backoff.delay(after: attempts)
+            let wait = backoff(attempts)
             guard ContinuousClock.now + wait < deadline else { return .failed(throttled: wasThrottled) }
             try? await Task.sleep(for: wait)
         }

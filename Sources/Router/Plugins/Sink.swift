@@ -30,17 +30,6 @@ extension Sink {
     public func checkReady(deadline: ContinuousClock.Instant) async throws {}
 }
 
-/// Why a sink cannot post now.
-public struct SinkNotReady: Error, CustomStringConvertible {
-    public let message: String
-
-    public init(message: String) {
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
 /// What happened to the connections of one request at one sink.
 public struct SinkReport: Sendable, Hashable {
     /// Posts answered 2xx.
