@@ -1,20 +1,10 @@
-/// A mode or command cannot go on. Callers (the command line, tests, programs embedding the
-/// router) branch on ``code``; the message says why and what to fix.
-public struct RouterAppError: Error, Sendable, CustomStringConvertible {
-    public typealias Code = ErrorCode<RouterAppError>
+/// A mode or command cannot go on; the message says why and what to fix.
+public typealias RouterAppError = CodedError<RouterAppFailure>
 
-    public let code: Code
-    public let message: String
+/// The domain of ``RouterAppError``.
+public enum RouterAppFailure {}
 
-    init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
-extension ErrorCode where Owner == RouterAppError {
+extension ErrorCode where Domain == RouterAppFailure {
     /// An environment variable the mode reads has a value it cannot use, or is missing.
     public static var invalidEnvironment: Self { Self("invalidEnvironment") }
     /// The route table has no connection store for a gateway or `$connect` to write to.

@@ -1,20 +1,11 @@
 /// A component could not be built from its validated options (a missing region, a resource
-/// the program does not provide). Callers branch on ``code``; the message names what to fix.
-public struct PluginBuildError: Error, Sendable, CustomStringConvertible {
-    public typealias Code = ErrorCode<PluginBuildError>
+/// the program does not provide); the message names what to fix.
+public typealias PluginBuildError = CodedError<PluginBuild>
 
-    public let code: Code
-    public let message: String
+/// The domain of ``PluginBuildError``.
+public enum PluginBuild {}
 
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
-extension ErrorCode where Owner == PluginBuildError {
+extension ErrorCode where Domain == PluginBuild {
     /// A setting the component needs is neither in its options nor in the environment (e.g.
     /// an AWS region).
     public static var missingSetting: Self { Self("missingSetting") }

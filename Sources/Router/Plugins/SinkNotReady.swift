@@ -1,20 +1,10 @@
-/// Why a sink cannot post now (readiness). Callers branch on ``code``; the message names the
-/// peer and its answer.
-public struct SinkNotReady: Error, Sendable, CustomStringConvertible {
-    public typealias Code = ErrorCode<SinkNotReady>
+/// Why a sink cannot post now (readiness); the message names the peer and its answer.
+public typealias SinkNotReady = CodedError<SinkReadiness>
 
-    public let code: Code
-    public let message: String
+/// The domain of ``SinkNotReady``.
+public enum SinkReadiness {}
 
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
-extension ErrorCode where Owner == SinkNotReady {
+extension ErrorCode where Domain == SinkReadiness {
     /// The peer did not answer, or answered with a transient failure.
     public static var unreachable: Self { Self("unreachable") }
     /// The peer refused the sink's credentials or endpoint (a setup problem).

@@ -1,20 +1,10 @@
-/// A source could not read an event or send a message. Callers branch on ``code``; the
-/// message says what happened in words the person on call can act on.
-public struct SourceError: Error, Sendable, CustomStringConvertible {
-    public typealias Code = ErrorCode<SourceError>
+/// A source could not read an event or send a message; the message says what happened.
+public typealias SourceError = CodedError<SourceFailure>
 
-    public let code: Code
-    public let message: String
+/// The domain of ``SourceError``.
+public enum SourceFailure {}
 
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
-extension ErrorCode where Owner == SourceError {
+extension ErrorCode where Domain == SourceFailure {
     /// An event of the source's kind that does not decode.
     public static var unreadableEvent: Self { Self("unreadableEvent") }
     /// The source has no publish face.
