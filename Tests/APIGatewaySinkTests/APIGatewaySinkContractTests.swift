@@ -78,6 +78,30 @@ struct APIGatewaySinkContractTests {
         #expect(server.posts == 3)
     }
 
+    @Test("401, 404 and an unexplained 4xx say the setup is wrong: the request stops and is kept for retry, never completed", arguments: [401, 404, 405])
+    func setupErrors(status: Int) async throws {
+        let ids = (0..<20).map { "c\($0)" }
+        let server = FakeConnectionsServer(live: ids)
+        for id in ids { server.set(id, .status(status)) }
+        let report = try await server.run { url in
+            await try SinkHarness.sink(url, options: "max_in_flight: 4").deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(60))
+        }
+        #expect(report.forbidden >= 1 && report.forbidden <= 4 && report.rejected == 0, "\(report)")
+        #expect(!report.isComplete && report.delivered == 0)
+        #expect(server.posts == report.forbidden, "no post starts after the first answer")
+    }
+
+    @Test("408: a request timeout is transient, retried until delivered")
+    func requestTimeout() async throws {
+        let server = FakeConnectionsServer(live: ["slow"])
+        server.set("slow", .failFirstWith(2, status: 408))
+        let report = try await server.run { url in
+            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["slow"])]), deadline: .now + .seconds(60))
+        }
+        #expect(report.delivered == 1 && report.isComplete && report.rejected == 0)
+        #expect(server.posts == 3)
+    }
+
     @Test("posts are signed for execute-api in the endpoint's region")
     func signed() async throws {
         let seen = SeenHeaders()

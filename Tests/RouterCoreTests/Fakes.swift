@@ -37,3 +37,65 @@ struct BrokenStore: ConnectionStore {
     func delete(_ connections: [Connection]) async throws -> Int { 0 }
     func put(_ connection: Connection) async throws {}
 }
+
+/// A sink whose first delivery waits until the test releases it (then fails or delivers);
+/// every later delivery goes straight through.
+final class GatedSink: Sink {
+    private struct State {
+        var held = false
+        var failing: Bool?
+        var heldWaiters: [CheckedContinuation<Void, Never>] = []
+        var releaseWaiters: [CheckedContinuation<Bool, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func deliver(_ payload: Payload, to connections: ConnectionBatches, deadline: ContinuousClock.Instant) async -> SinkReport {
+        let first = state.withLock { state in
+            defer { state.held = true }
+            return !state.held
+        }
+        var failing = false
+        if first {
+            for waiter in state.withLock({ state in defer { state.heldWaiters = [] }; return state.heldWaiters }) { waiter.resume() }
+            failing = await withCheckedContinuation { continuation in
+                let decided = state.withLock { state -> Bool? in
+                    if state.failing == nil { state.releaseWaiters.append(continuation) }
+                    return state.failing
+                }
+                if let decided { continuation.resume(returning: decided) }
+            }
+        }
+        let count = Mutex(0)
+        var report = SinkReport()
+        do {
+            try await connections.forEach { batch in count.withLock { $0 += batch.count } }
+        } catch {
+            report.readError = "\(error)"
+        }
+        let read = count.withLock { $0 }
+        if failing { report.failed = read } else { report.delivered = read }
+        return report
+    }
+
+    /// Returns once the first delivery is waiting.
+    func waitUntilHeld() async {
+        await withCheckedContinuation { continuation in
+            let held = state.withLock { state -> Bool in
+                if !state.held { state.heldWaiters.append(continuation) }
+                return state.held
+            }
+            if held { continuation.resume() }
+        }
+    }
+
+    /// Lets the first delivery end, failing every connection or delivering.
+    func release(failing: Bool) {
+        let waiters = state.withLock { state in
+            state.failing = failing
+            defer { state.releaseWaiters = [] }
+            return state.releaseWaiters
+        }
+        for waiter in waiters { waiter.resume(returning: failing) }
+    }
+}

@@ -135,6 +135,21 @@ struct PipelineTests {
         #expect(harness.sink.receivers == ["b1", "b1"])
     }
 
+    @Test("dedupe: a copy that arrives while the first attempt is in flight comes back for retry, never acknowledged; it is decided once the first ends")
+    func dedupeInFlightCopy() async throws {
+        let sink = GatedSink()
+        let pipeline = Pipeline(route: "test", stages: [DedupeStage()], store: PipelineTests.store(), sink: sink)
+        let body = Array(#"{"users":["bob"],"data":1}"#.utf8)
+        let first = Task { await pipeline.deliver(body, messageID: "m-1", deadline: .now + .seconds(60), logger: PipelineTests.logger) }
+        await sink.waitUntilHeld()
+        let copy = await pipeline.deliver(body, messageID: "m-1", deadline: .now + .seconds(60), logger: PipelineTests.logger)
+        #expect(copy.needsRetry, "the copy must come back: \(copy.outcome)")
+        sink.release(failing: true)
+        #expect(await first.value.needsRetry, "the first attempt failed")
+        let retry = await pipeline.deliver(body, messageID: "m-1", deadline: .now + .seconds(60), logger: PipelineTests.logger)
+        #expect(retry.outcome == .completed && retry.delivered == 1, "the redelivery goes through once the first failed")
+    }
+
     @Test("dedupe: ids expire after the window")
     func dedupeExpiry() async {
         let clock = ManualTime()

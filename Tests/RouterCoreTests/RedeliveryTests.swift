@@ -36,6 +36,19 @@ struct RedeliveryTests {
         #expect(sink.receivers == ["a1", "a2", "b1"])
     }
 
+    @Test("an unrelated request that reuses an id is not filtered by what the first one reached")
+    func reusedID() async {
+        let sink = RecordingSink(failOnceIDs: ["b1"])
+        let pipeline = Pipeline(route: "test", stages: [], store: PipelineTests.store(), sink: sink)
+        let first = await pipeline.deliver(
+            Array(#"{"id":"n-1","users":["alice","bob"],"data":"first"}"#.utf8), messageID: "sqs-1", deadline: .now + .seconds(30), logger: PipelineTests.logger)
+        #expect(first.needsRetry && first.delivered == 2)
+        let unrelated = await pipeline.deliver(
+            Array(#"{"id":"n-1","users":["alice","bob"],"data":"second"}"#.utf8), messageID: "sqs-2", deadline: .now + .seconds(30), logger: PipelineTests.logger)
+        #expect(unrelated.delivered == 3, "alice's connections get the second request too")
+        #expect(sink.received["a1"]?.map { String(decoding: $0, as: UTF8.self) } == [#""first""#, #""second""#])
+    }
+
     @Test("memory: keys are kept for the retention, merged across attempts, and bounded by capacity (oldest first)")
     func memoryBounds() async {
         let time = ManualTime()

@@ -19,6 +19,8 @@ public final class FakeConnectionsServer: Sendable {
         case holdUntilDelivered(Int)
         /// Answer 500 to the first this many posts, then normally.
         case failFirst(Int)
+        /// Answer `status` to the first `count` posts, then normally.
+        case failFirstWith(Int, status: Int)
     }
 
     struct State {
@@ -82,6 +84,14 @@ public final class FakeConnectionsServer: Sendable {
 
     static let gone = FakeResponse.json(410, #"{"message":null}"#, headers: [("x-amzn-ErrorType", "GoneException")])
 
+    /// Counts one more post to `id`; whether it is among the first `count`.
+    private func countFailure(of id: String, upTo count: Int) -> Bool {
+        state.withLock { state in
+            state.failures[id, default: 0] += 1
+            return state.failures[id]! <= count
+        }
+    }
+
     private func post(_ body: [UInt8], to id: String) async -> FakeResponse {
         let (behaviour, roll, throttle, errors) = state.withLock { state in
             state.posts += 1
@@ -102,11 +112,9 @@ public final class FakeConnectionsServer: Sendable {
             }
             guard state.withLock({ $0.received.count }) >= count else { return .json(500, #"{"message":"held too long"}"#) }
         case .failFirst(let count):
-            let failing = state.withLock { state in
-                state.failures[id, default: 0] += 1
-                return state.failures[id]! <= count
-            }
-            if failing { return .json(500, #"{"message":"injected failure"}"#) }
+            if countFailure(of: id, upTo: count) { return .json(500, #"{"message":"injected failure"}"#) }
+        case .failFirstWith(let count, let status):
+            if countFailure(of: id, upTo: count) { return .json(status, #"{"message":"injected \#(status)"}"#) }
         case nil: break
         }
         if roll < throttle { return .json(429, #"{"message":"Too Many Requests"}"#, headers: [("x-amzn-ErrorType", "LimitExceededException")]) }

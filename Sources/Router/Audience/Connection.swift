@@ -15,6 +15,6 @@ public struct Connection: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A 64-bit FNV-1a hash of the connection id, the same in every process: what
     /// ``RedeliveryMemory`` keeps instead of the id (8 bytes a connection).
     public var deliveryKey: UInt64 {
-        connectionID.utf8.reduce(0xcbf2_9ce4_8422_2325) { hash, byte in (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        StableHash.fnv1a(connectionID.utf8)
     }
 }

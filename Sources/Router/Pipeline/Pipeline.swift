@@ -65,7 +65,7 @@ public struct Pipeline: Sendable {
         var targets: [ConnectionBatches] = []
         for item in ready {
             let connections = reads.connections(for: item.delivery.audience)
-            guard let key = item.delivery.idempotencyKey, let reached = await redelivery.reached(for: key) else {
+            guard let key = item.redeliveryKey, let reached = await redelivery.reached(for: key) else {
                 targets.append(connections)
                 continue
             }
@@ -98,7 +98,7 @@ public struct Pipeline: Sendable {
                 // Each deleted connection is credited to the first request that found it gone,
                 // so the batch's reports add up to the rows deleted.
                 report.pruned = Set(sinkReport.gone).filter { pruned.contains($0) && credited.insert($0).inserted }.count
-                if let key = ready.delivery.idempotencyKey {
+                if let key = ready.redeliveryKey {
                     if report.needsRetry { await redelivery.remember(key, reached: sinkReport.reached) } else { await redelivery.forget(key) }
                 }
                 await settle(ready.passed, ready.delivery, report)
@@ -133,6 +133,9 @@ public struct Pipeline: Sendable {
         let passed: [any FilterStage]
         let report: DeliveryReport
         let logger: Logger
+        /// The ``RedeliveryMemory`` key: the idempotency key and a hash of the request's
+        /// bytes, so that an unrelated request reusing an `id` is never filtered.
+        let redeliveryKey: String?
     }
 
     /// Parses the message and runs the stages; the delivery is ready for the sink, or its
@@ -176,7 +179,8 @@ public struct Pipeline: Sendable {
             report.outcome = .invalid(reason: "the request names rooms but route '\(route)' has no rooms filter to expand them")
             return await finish(report, passed, delivery, logger)
         }
-        return .ready(Ready(delivery: delivery, passed: passed, report: report, logger: logger))
+        let redeliveryKey = delivery.idempotencyKey.map { "\($0)#\(String(StableHash.fnv1a(message.body), radix: 16))" }
+        return .ready(Ready(delivery: delivery, passed: passed, report: report, logger: logger, redeliveryKey: redeliveryKey))
     }
 
     private func finish(_ report: DeliveryReport, _ passed: [any FilterStage], _ delivery: Delivery, _ logger: Logger) async -> Prepared {
@@ -228,7 +232,7 @@ extension DeliveryReport {
         guard !sink.isComplete else { return }
         var reasons: [String] = []
         if let error = sink.readError { reasons.append("reading connections failed: \(error)") }
-        if sink.forbidden > 0 { reasons.append("\(sink.forbidden) posts forbidden (403): check the endpoint, stage and IAM permissions") }
+        if sink.forbidden > 0 { reasons.append("\(sink.forbidden) posts refused as a setup error (401, 403, 404): check the endpoint, stage and IAM permissions") }
         if sink.failed > 0 { reasons.append("\(sink.failed) posts failed transiently") }
         if sink.skipped > 0 { reasons.append("\(sink.skipped) connections skipped at the deadline") }
         outcome = .retry(reason: reasons.joined(separator: "; "))

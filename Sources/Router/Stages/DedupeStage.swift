@@ -4,7 +4,9 @@
 ///
 /// A key is claimed while its request is in flight and remembered only once the request is
 /// acknowledged; a request that will be retried releases its key, so a redelivery is never
-/// mistaken for a duplicate. Memory is bounded by `capacity` keys (oldest forgotten first).
+/// mistaken for a duplicate. A copy that arrives while the first is still in flight is not
+/// dropped: it is reported for retry ("could not decide now"), since the first may yet fail.
+/// Memory is bounded by `capacity` keys (oldest forgotten first).
 public struct DedupeStage: FilterStage {
     public var name: String { "dedupe" }
     let window: DedupeWindow
@@ -20,13 +22,23 @@ public struct DedupeStage: FilterStage {
             delivery.audience.target = .users(users.filter { seen.insert($0).inserted })
         }
         delivery.audience.uniqueConnections = true
-        if let key = delivery.idempotencyKey, await window.claim(key) != .claimed {
+        guard let key = delivery.idempotencyKey else { return .pass(delivery) }
+        switch await window.claim(key) {
+        case .claimed:
+            return .pass(delivery)
+        case .inFlight:
+            throw BeingDelivered(key: key)
+        case .delivered:
             return .drop(StageDrop(
                 code: "duplicate",
-                message: "request '\(key)' was already delivered or is being delivered (dedupe window \(ConfigDuration.format(window.length)))",
-                isInvalid: false))
+                message: "request '\(key)' was already delivered (dedupe window \(ConfigDuration.format(window.length)))", isInvalid: false))
         }
-        return .pass(delivery)
+    }
+
+    /// A copy of a request whose first attempt is still running: decided later, by a retry.
+    struct BeingDelivered: Error, CustomStringConvertible {
+        let key: String
+        var description: String { "request '\(key)' is being delivered by another attempt; this copy comes back to be decided when that one ends" }
     }
 
     public func complete(_ delivery: Delivery, acknowledged: Bool) async {
