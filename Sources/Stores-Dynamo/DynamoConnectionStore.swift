@@ -1,6 +1,7 @@
 import AWSCore
 import Foundation
 import RouterCore
+import Synchronization
 
 /// The connection table on DynamoDB (hash key `user_id`, range key `connection_id` by
 /// default), as a ``ConnectionStore``.
@@ -40,23 +41,43 @@ public struct DynamoConnectionStore: ConnectionStore {
 
     private var projection: String { configuration.expiresAttribute == nil ? "#u, #c" : "#u, #c, #e" }
 
+    /// A user whose key DynamoDB refuses (`ValidationException`) is left out and named in
+    /// the ``UnreadUsers`` thrown after every other user was read; any other error (the table
+    /// is missing, access denied, the network) fails the whole read at once.
     public func connections(of users: [String]) -> ConnectionBatches {
         var seen = Set<String>()
         let distinct = users.filter { seen.insert($0).inserted }
         return ConnectionBatches { consume in
+            let unread = Mutex<[String: String]>([:])
             try await concurrentForEach(distinct, limit: configuration.queryConcurrency) { user in
-                try await queryAllPages(of: user, consume)
+                do {
+                    try await queryAllPages(of: user, consume)
+                } catch let refused as RefusedKey {
+                    unread.withLock { $0[user] = refused.reason }
+                }
             }
+            let reasons = unread.withLock { $0 }
+            if !reasons.isEmpty { throw UnreadUsers(reasons) }
         }
+    }
+
+    /// DynamoDB refused one user's key.
+    private struct RefusedKey: Error {
+        let reason: String
     }
 
     private func queryAllPages(of user: String, _ consume: ConnectionBatches.Consumer) async throws {
         var start: DynamoItem?
         repeat {
-            let page = try await client.query(.init(
-                TableName: configuration.table, KeyConditionExpression: "#u = :u", ProjectionExpression: projection,
-                ExpressionAttributeNames: names, ExpressionAttributeValues: [":u": .string(user)],
-                ExclusiveStartKey: start, Limit: pageLimit))
+            let page: DynamoDBClient.Page
+            do {
+                page = try await client.query(.init(
+                    TableName: configuration.table, KeyConditionExpression: "#u = :u", ProjectionExpression: projection,
+                    ExpressionAttributeNames: names, ExpressionAttributeValues: [":u": .string(user)],
+                    ExclusiveStartKey: start, Limit: pageLimit))
+            } catch let error as DynamoStoreError where error.underlying.code == "ValidationException" {
+                throw RefusedKey(reason: error.underlying.message)
+            }
             try await consume(connections(in: page.items))
             start = page.lastEvaluatedKey
         } while start != nil

@@ -79,4 +79,22 @@ struct LambdaHandlerTests {
         #expect(server.posts == 2)
         #expect(emf.withLock { $0 }.filter { $0.contains(#""Route":"orders""#) }.count == 1, "one EMF line per route per invocation")
     }
+
+    @Test("a record naming a user id no key can hold is invalid and returned; the rest of its batch is delivered and acknowledged")
+    func impossibleUserStaysWithItsRecord() async throws {
+        let server = FakeConnectionsServer(live: ["c-ann"])
+        let long = String(repeating: "x", count: 3000)
+        let answer = try await server.run { url in
+            try await InProcess.withRouteSet(Self.table(url)) { routes, _ in
+                try await routes.connectionStores["connections"]!.put(Connection(userID: "ann", connectionID: "c-ann"))
+                let handler = try LambdaMode.handler(routes: routes, environment: [:], logger: InProcess.logger) { _ in }
+                return Self.body(try await Self.invoke(handler, ["Records": [
+                    Self.sqs("m-a", queue: "orders", #"{"users":["\#(long)"],"data":"a"}"#),
+                    Self.sqs("m-b", queue: "orders", #"{"users":["ann"],"data":"b"}"#),
+                ]]))
+            }
+        }
+        #expect(answer == #"{"batchItemFailures":[{"itemIdentifier":"m-a"}]}"#)
+        #expect(server.received["c-ann"]?.map { String(decoding: $0, as: UTF8.self) } == [#""b""#])
+    }
 }

@@ -68,4 +68,36 @@ struct BatchSharingTests {
         #expect(reports.map(\.pruned) == [1, 0, 0], "credited to the first request only")
         #expect(store.deletes.withLock { $0 } == [[Connection(userID: "bob", connectionID: "b1")]])
     }
+
+    /// A store that reads every user but `refused`, then throws ``UnreadUsers`` naming it, as
+    /// the protocol asks.
+    struct RefusingStore: ConnectionStore {
+        let base: MemoryConnectionStore
+        let refused: String
+
+        func connections(of users: [String]) -> ConnectionBatches {
+            ConnectionBatches { consume in
+                try await base.connections(of: users.filter { $0 != refused }).forEach(consume)
+                if users.contains(refused) { throw UnreadUsers([refused: "ValidationException: key too large"]) }
+            }
+        }
+
+        func scan() -> ConnectionBatches { base.scan() }
+        func delete(_ connections: [Connection]) async throws -> Int { try await base.delete(connections) }
+        func put(_ connection: Connection) async throws { try await base.put(connection) }
+    }
+
+    @Test("a user the store cannot read fails only the requests that name it; the rest of the batch completes")
+    func unreadUserStaysWithItsRequest() async {
+        let sink = RecordingSink()
+        let pipeline = Pipeline(route: "batch", stages: [ExcludeStage()], store: RefusingStore(base: PipelineTests.store(), refused: "mallory"), sink: sink)
+        let reports = await pipeline.deliver([
+            Pipeline.Message(body: Array(#"{"users":["alice","mallory"],"data":1}"#.utf8), messageID: "m-a"),
+            Pipeline.Message(body: Array(#"{"users":["bob"],"data":2}"#.utf8), messageID: "m-b"),
+            Pipeline.Message(body: Array(#"{"users":["carol","alice"],"data":3}"#.utf8), messageID: "m-c"),
+        ], deadline: .now + .seconds(30), logger: PipelineTests.logger)
+        #expect(reports.map(\.needsRetry) == [true, false, false], "\(reports.map(\.outcome))")
+        if case .retry(let reason) = reports[0].outcome { #expect(reason.contains("mallory")) }
+        #expect(sink.receivers == ["a1", "a1", "a2", "a2", "b1", "c1"], "alice's connections still got the first request")
+    }
 }

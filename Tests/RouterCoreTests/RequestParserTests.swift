@@ -104,4 +104,19 @@ struct RequestParserTests {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(reason("{\"data\":\(deep)}")?.contains("nesting deeper than 128 levels") == true)
     }
+
+    @Test("ids no store or gateway can accept are invalid before any read: users and rooms over 2,048 bytes, control characters in connection ids")
+    func impossibleKeys() throws {
+        let long = String(repeating: "u", count: 3000)
+        #expect(throws: InvalidRequest.self) { try RequestParser().parse(Array(#"{"users":["alice","\#(long)"],"data":1}"#.utf8)) }
+        do {
+            _ = try RequestParser().parse(Array(#"{"users":["alice","\#(long)"],"data":1}"#.utf8))
+        } catch {
+            #expect(error.reason == "users holds an id of 3000 bytes; DynamoDB keys are at most 2048 bytes at $.users[1]")
+        }
+        #expect(throws: InvalidRequest.self) { try RequestParser().parse(Array(#"{"rooms":["\#(long)"],"data":1}"#.utf8)) }
+        #expect(throws: InvalidRequest.self) { try RequestParser().parse(Array(#"{"exclude_connections":["a\u0007b"],"data":1}"#.utf8)) }
+        let longest = String(repeating: "é", count: 1024)
+        #expect(try RequestParser().parse(Array(#"{"users":["\#(longest)"],"data":1}"#.utf8)).users == [longest], "2,048 bytes exactly is a key")
+    }
 }

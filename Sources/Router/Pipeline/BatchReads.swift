@@ -31,7 +31,9 @@ struct BatchReads {
         case .users(let targeted):
             guard !targeted.isEmpty, let users else { return .empty }
             let wanted = Set(targeted)
-            connections = users.batches().filter { wanted.contains($0.userID) }
+            // A user another request names and the store could not read is not this one's failure.
+            connections = users.batches { error in (error as? UnreadUsers).map { $0.restricted(to: wanted) } ?? error }
+                .filter { wanted.contains($0.userID) }
             if audience.uniqueConnections { connections = connections.uniqueConnectionIDs() }
         }
         guard !audience.excludedUsers.isEmpty || !audience.excludedConnections.isEmpty else { return connections }

@@ -6,11 +6,16 @@ import Synchronization
 /// Each subscriber gets ``batches()``; reading starts when the last of `subscribers` has
 /// started reading (every sink reads its connections exactly once), runs in that
 /// subscriber's task, and hands every page to every subscriber that is still reading. A
-/// subscriber whose consumer throws (it stopped, e.g. on a 403) gets no further pages.
+/// subscriber whose consumer throws (it stopped, e.g. on a 403) gets no further pages. A
+/// read error reaches each subscriber through its `charge`, which may decide that the error
+/// does not concern it (``UnreadUsers`` of users it does not name).
 final class SharedRead: Sendable {
+    /// The error a subscriber sees when the read failed with the given one; nil: none.
+    typealias Charge = @Sendable (any Error) -> (any Error)?
+
     private struct State {
         var consumers: [Int: ConnectionBatches.Consumer] = [:]
-        var waiting: [CheckedContinuation<Void, any Error>] = []
+        var waiting: [(continuation: CheckedContinuation<Void, any Error>, charge: Charge)] = []
         var joined = 0
         var result: Result<Void, any Error>?
     }
@@ -24,11 +29,11 @@ final class SharedRead: Sendable {
         self.subscribers = subscribers
     }
 
-    func batches() -> ConnectionBatches {
-        ConnectionBatches { consume in try await self.join(consume) }
+    func batches(charging charge: @escaping Charge = { $0 }) -> ConnectionBatches {
+        ConnectionBatches { consume in try await self.join(consume, charge: charge) }
     }
 
-    private func join(_ consume: @escaping ConnectionBatches.Consumer) async throws {
+    private func join(_ consume: @escaping ConnectionBatches.Consumer, charge: @escaping Charge) async throws {
         let isLast = state.withLock { state in
             state.consumers[state.joined] = consume
             state.joined += 1
@@ -37,10 +42,10 @@ final class SharedRead: Sendable {
         guard isLast else {
             try await withCheckedThrowingContinuation { continuation in
                 let finished = state.withLock { state in
-                    if state.result == nil { state.waiting.append(continuation) }
+                    if state.result == nil { state.waiting.append((continuation, charge)) }
                     return state.result
                 }
-                if let finished { continuation.resume(with: finished) }
+                if let finished { continuation.resume(with: Self.charged(charge, finished)) }
             }
             return
         }
@@ -57,8 +62,13 @@ final class SharedRead: Sendable {
             state.result = result
             return state.waiting
         }
-        for waiter in waiting { waiter.resume(with: result) }
-        try result.get()
+        for waiter in waiting { waiter.continuation.resume(with: Self.charged(waiter.charge, result)) }
+        try Self.charged(charge, result).get()
+    }
+
+    private static func charged(_ charge: Charge, _ result: Result<Void, any Error>) -> Result<Void, any Error> {
+        guard case .failure(let error) = result, let charged = charge(error) else { return .success(()) }
+        return .failure(charged)
     }
 
     private func handOut(_ batch: [Connection]) async throws {

@@ -6,6 +6,9 @@ import Synchronization
 /// Every implementation guarantees:
 /// - ``connections(of:)`` yields every connection of the given users, each at most once,
 ///   reading all pages of the underlying store; users with no connections yield nothing;
+///   when some users' connections cannot be read for reasons of their own (a key the store
+///   refuses), it reads the others and then throws ``UnreadUsers`` naming them, so one bad
+///   user does not fail the requests of a batch that do not name it;
 /// - ``scan()`` yields every connection in the store exactly once, in batches, holding no
 ///   more than the batches in flight in memory (never the whole table);
 /// - ``delete(_:)`` removes the given keys, tolerates duplicates and keys already gone, and

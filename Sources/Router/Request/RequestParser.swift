@@ -118,13 +118,27 @@ private struct Fields {
                 return
             }
             let value = try scanner.readString()
-            if value.isEmpty {
-                problem = problem ?? InvalidRequest("\(key) must not contain an empty string at $.\(key)[\(index)]")
-            }
+            problem = problem ?? Self.check(value, key: key, at: "$.\(key)[\(index)]")
             values.append(value)
         }
         if let problem { report(problem.reason) }
         return values
+    }
+
+    /// DynamoDB keys (the `users` and `rooms` read) hold at most 2,048 bytes; API Gateway
+    /// connection ids have no control characters. A value no store or gateway can ever accept
+    /// makes the request invalid before any read.
+    static let maxKeyBytes = 2048
+
+    private static func check(_ value: String, key: String, at path: String) -> InvalidRequest? {
+        if value.isEmpty { return InvalidRequest("\(key) must not contain an empty string at \(path)") }
+        if key == "users" || key == "rooms", value.utf8.count > maxKeyBytes {
+            return InvalidRequest("\(key) holds an id of \(value.utf8.count) bytes; DynamoDB keys are at most \(maxKeyBytes) bytes at \(path)")
+        }
+        if key == "exclude_connections", value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return InvalidRequest("exclude_connections holds a connection id with a control character, which API Gateway never issues at \(path)")
+        }
+        return nil
     }
 
     private mutating func report(_ reason: String) {
