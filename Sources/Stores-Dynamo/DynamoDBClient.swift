@@ -1,5 +1,6 @@
 import AWSCore
 import Foundation
+import RouterCore
 
 /// The DynamoDB calls the store makes, over the shared ``AWSClient``, for one table in one
 /// region. Errors are ``DynamoStoreError``s that name the table and the region.
@@ -7,7 +8,8 @@ struct DynamoDBClient: Sendable {
     let aws: AWSClient
     let table: String
     let region: String
-    /// How long one call may take, retries included.
+    /// How long one call may take, retries included; never past the request's deadline
+    /// (``RouterCore/RequestDeadline``).
     let callTimeout: Duration
 
     struct Page: Decodable {
@@ -73,7 +75,7 @@ struct DynamoDBClient: Sendable {
         do {
             return try await aws.json(
                 .dynamoDB, target: "DynamoDB_20120810.\(operation)", body: Array(body), region: region,
-                deadline: .now + callTimeout)
+                deadline: RequestDeadline.capping(callTimeout))
         } catch {
             throw DynamoStoreError(table: table, region: region, operation: operation, underlying: error)
         }

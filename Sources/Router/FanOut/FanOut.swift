@@ -8,7 +8,9 @@ import Synchronization
 ///   jittered backoff, successes grow it back;
 /// - transient failures (5xx, resets, timeouts) are retried with jittered backoff while the
 ///   deadline allows; whatever is still failing then is counted `failed`;
-/// - no post starts after the deadline; connections read but not attempted are `skipped`;
+/// - no post starts after the deadline, and reading stops then (the rest of the table is not
+///   read to count it): connections read but not attempted are `skipped`, and the report says
+///   that more were left unread;
 /// - a 403 stops the request: no new post starts, and reading stops;
 /// - every connection read ends in exactly one class: delivered, gone, rejected, forbidden,
 ///   failed or skipped;
@@ -42,17 +44,23 @@ public struct FanOut: Sendable {
             group.addTask {
                 do {
                     try await connections.forEach { batch in
-                        for connection in batch {
+                        for (index, connection) in batch.enumerated() {
                             if stopped.isSet || ContinuousClock.now >= deadline {
-                                report.state.withLock { $0.skipped += 1 }
-                                if stopped.isSet { throw StopReading() }
-                                continue
+                                let atDeadline = !stopped.isSet
+                                report.state.withLock { report in
+                                    report.skipped += batch.count - index
+                                    report.unreadAtDeadline = report.unreadAtDeadline || atDeadline
+                                }
+                                throw StopReading()
                             }
                             await window.acquire()
                             enqueue.yield(connection)
                         }
                     }
                 } catch is StopReading {
+                } catch where ContinuousClock.now >= deadline {
+                    // A read the deadline cut short (its call is bounded by it too): not a failure of the store.
+                    report.state.withLock { $0.unreadAtDeadline = true }
                 } catch {
                     report.state.withLock { $0.readError = "\(error)" }
                 }

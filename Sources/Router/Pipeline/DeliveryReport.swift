@@ -31,6 +31,9 @@ public struct DeliveryReport: Sendable, Hashable {
     public var rejected = 0
     public var failed = 0
     public var skipped = 0
+    /// Reading the connections stopped at the deadline: more were not read, and so are in
+    /// no count (``skipped`` holds only those read but not attempted).
+    public var unreadAtDeadline = false
 
     public init(route: String, requestID: String? = nil, messageID: String? = nil, outcome: Outcome) {
         self.route = route
@@ -55,11 +58,12 @@ public struct DeliveryReport: Sendable, Hashable {
 /// The report as JSON, for `POST /publish`, a direct Lambda invocation and `publish --local`:
 /// `{"route":…,"request_id":…,"message_id":…,"outcome":"completed|dropped|invalid|retry",
 /// "code":…,"reason":…,"delivered":…,"gone":…,"pruned":…,"throttled":…,"forbidden":…,
-/// "rejected":…,"failed":…,"skipped":…}` (absent keys: no value).
+/// "rejected":…,"failed":…,"skipped":…,"unread":true}` (absent keys: no value; `unread` only
+/// when reading stopped at the deadline).
 extension DeliveryReport: Encodable {
     private enum CodingKeys: String, CodingKey {
         case route, requestID = "request_id", messageID = "message_id", outcome, code, reason
-        case delivered, gone, pruned, throttled, forbidden, rejected, failed, skipped
+        case delivered, gone, pruned, throttled, forbidden, rejected, failed, skipped, unread
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -85,6 +89,7 @@ extension DeliveryReport: Encodable {
                              (.forbidden, forbidden), (.rejected, rejected), (.failed, failed), (.skipped, skipped)] {
             try container.encode(count, forKey: key)
         }
+        if unreadAtDeadline { try container.encode(true, forKey: .unread) }
     }
 }
 

@@ -54,8 +54,16 @@ public struct Pipeline: Sendable {
     }
 
     /// Delivers a batch of messages together, sharing the store reads; one report per
-    /// message, in order.
+    /// message, in order. Every read, post and prune made for the batch ends by `deadline`
+    /// (``RequestDeadline``); what the deadline cuts is reported for retry, and what was
+    /// reached is remembered for the redelivery before anything else runs.
     public func deliver(_ messages: [Message], deadline: ContinuousClock.Instant, logger: Logger) async -> [DeliveryReport] {
+        await RequestDeadline.$current.withValue(min(deadline, RequestDeadline.current ?? deadline)) {
+            await deliverBounded(messages, deadline: deadline, logger: logger)
+        }
+    }
+
+    private func deliverBounded(_ messages: [Message], deadline: ContinuousClock.Instant, logger: Logger) async -> [DeliveryReport] {
         var prepared: [Prepared] = []
         for message in messages {
             prepared.append(await prepare(message, logger: logger))
@@ -81,7 +89,17 @@ public struct Pipeline: Sendable {
             for await (index, report) in group { reports[index] = report }
             return reports
         }
-        let pruned = await prune(Set(sinkReports.flatMap(\.gone)), logger: logger)
+        var reports: [DeliveryReport] = []
+        for (item, sinkReport) in zip(ready, sinkReports) {
+            var report = item.report
+            report.absorb(sinkReport)
+            // Progress is kept first: whatever happens next, a retry skips what this attempt reached.
+            if let key = item.redeliveryKey {
+                if report.needsRetry { await redelivery.remember(key, reached: sinkReport.reached) } else { await redelivery.forget(key) }
+            }
+            reports.append(report)
+        }
+        let pruned = await prune(Set(sinkReports.flatMap(\.gone)), deadline: deadline, logger: logger)
 
         var finished: [DeliveryReport] = []
         var readyIndex = 0
@@ -91,16 +109,11 @@ public struct Pipeline: Sendable {
             case .finished(let report):
                 finished.append(report)
             case .ready(let ready):
-                var report = ready.report
-                let sinkReport = sinkReports[readyIndex]
-                readyIndex += 1
-                report.absorb(sinkReport)
+                var report = reports[readyIndex]
                 // Each deleted connection is credited to the first request that found it gone,
                 // so the batch's reports add up to the rows deleted.
-                report.pruned = Set(sinkReport.gone).filter { pruned.contains($0) && credited.insert($0).inserted }.count
-                if let key = ready.redeliveryKey {
-                    if report.needsRetry { await redelivery.remember(key, reached: sinkReport.reached) } else { await redelivery.forget(key) }
-                }
+                report.pruned = Set(sinkReports[readyIndex].gone).filter { pruned.contains($0) && credited.insert($0).inserted }.count
+                readyIndex += 1
                 await settle(ready.passed, ready.delivery, report)
                 log(report, logger: ready.logger)
                 finished.append(report)
@@ -189,20 +202,6 @@ public struct Pipeline: Sendable {
         return .finished(report)
     }
 
-    /// Deletes the batch's gone connections once; returns those now absent from the store.
-    private func prune(_ gone: Set<Connection>, logger: Logger) async -> Set<Connection> {
-        guard !gone.isEmpty else { return [] }
-        do {
-            _ = try await store.delete(Array(gone))
-            return gone
-        } catch {
-            var logger = logger
-            logger[metadataKey: "router.route"] = "\(route)"
-            logger.error("prune_failed: could not delete \(gone.count) gone connections: \(error)")
-            return []
-        }
-    }
-
     private func settle(_ stages: [any FilterStage], _ delivery: Delivery, _ report: DeliveryReport) async {
         for stage in stages { await stage.complete(delivery, acknowledged: !report.needsRetry) }
     }
@@ -229,12 +228,15 @@ extension DeliveryReport {
         rejected += sink.rejected
         failed += sink.failed
         skipped += sink.skipped
+        unreadAtDeadline = unreadAtDeadline || sink.unreadAtDeadline
         guard !sink.isComplete else { return }
         var reasons: [String] = []
         if let error = sink.readError { reasons.append("reading connections failed: \(error)") }
         if sink.forbidden > 0 { reasons.append("\(sink.forbidden) posts refused as a setup error (401, 403, 404): check the endpoint, stage and IAM permissions") }
         if sink.failed > 0 { reasons.append("\(sink.failed) posts failed transiently") }
-        if sink.skipped > 0 { reasons.append("\(sink.skipped) connections skipped at the deadline") }
+        if sink.skipped > 0 || sink.unreadAtDeadline {
+            reasons.append("\(sink.skipped) connections skipped at the deadline" + (sink.unreadAtDeadline ? ", and the rest of the table not read" : ""))
+        }
         outcome = .retry(reason: reasons.joined(separator: "; "))
     }
 }

@@ -7,7 +7,8 @@
 ///   every one of them reads;
 /// - each connection handed over by `connections` ends in exactly one of the report's classes
 ///   (delivered, gone, rejected, failed, skipped), so nothing is lost silently;
-/// - no new post starts after `deadline`; connections not attempted by then are `skipped`;
+/// - no new post starts after `deadline`, and reading stops then; connections read but not
+///   attempted are `skipped`, and ``SinkReport/unreadAtDeadline`` says that more were not read;
 /// - a connection that answered "gone" is listed in ``SinkReport/gone`` so the pipeline can
 ///   prune it through the store; the sink itself never touches the store;
 /// - a delivered connection is listed in ``SinkReport/reached``, so that a redelivery of the
@@ -46,13 +47,16 @@ public struct SinkReport: Sendable, Hashable {
     public var rejected = 0
     /// Posts still failing transiently when retries or time ran out: the request is retried.
     public var failed = 0
-    /// Connections never attempted because the deadline passed: the request is retried.
+    /// Connections read but never attempted because the deadline passed: the request is retried.
     public var skipped = 0
+    /// Reading stopped at the deadline, so an unknown number of connections were never read:
+    /// the request is retried.
+    public var unreadAtDeadline = false
     /// Why reading the connections failed, when it did: the request is retried.
     public var readError: String?
 
     public init() {}
 
     /// Whether every connection ended delivered, gone or permanently rejected.
-    public var isComplete: Bool { forbidden == 0 && failed == 0 && skipped == 0 && readError == nil }
+    public var isComplete: Bool { forbidden == 0 && failed == 0 && skipped == 0 && !unreadAtDeadline && readError == nil }
 }
