@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -11,10 +12,15 @@ import NIOHTTP1
 public struct ContainerCredentialProvider: AWSCredentialProvider {
     let environment: [String: String]
     let httpClient: HTTPClient
+    let logger: Logger
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient) {
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient,
+        logger: Logger = Logger(label: "notification-router.credentials")
+    ) {
         self.environment = environment
         self.httpClient = httpClient
+        self.logger = logger
     }
 
     static let allowedHosts: Set = ["127.0.0.1", "localhost", "::1", "[::1]", "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", "fd00:ec2::23"]
@@ -43,7 +49,7 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
             request.headers.add(name: "Authorization", value: token)
         }
         let body = try await CredentialEndpoint.fetch(request, client: httpClient, source: "container credentials endpoint")
-        return try CredentialEndpoint.decode(body, source: "container credentials endpoint")
+        return try CredentialEndpoint.decode(body, source: "container credentials endpoint", logger: logger)
     }
 }
 
@@ -71,11 +77,20 @@ enum CredentialEndpoint {
         }
     }
 
-    static func decode(_ body: [UInt8], source: String) throws -> AWSCredentials {
+    /// How long credentials whose `Expiration` cannot be read are used before they are
+    /// fetched again (never forever: temporary credentials always expire).
+    static let unreadableExpirationLifetime: TimeInterval = 300
+
+    static func decode(_ body: [UInt8], source: String, now: Date = Date(), logger: Logger) throws -> AWSCredentials {
         guard let document = try? JSONDecoder().decode(Document.self, from: Data(body)) else {
             throw AWSError(code: "InvalidCredentials", message: "\(source) answered without AccessKeyId and SecretAccessKey")
         }
-        let expiration = document.Expiration.flatMap { try? Date($0, strategy: .iso8601) }
+        var expiration = document.Expiration.flatMap { try? Date($0, strategy: .iso8601) }
+        if let text = document.Expiration, expiration == nil {
+            expiration = now.addingTimeInterval(unreadableExpirationLifetime)
+            logger.warning(
+                "credentials_expiration_unreadable: \(source) answered Expiration '\(text.prefix(64))', which is not ISO 8601; the credentials are used for 5 minutes, then fetched again")
+        }
         return AWSCredentials(accessKeyID: document.AccessKeyId, secretAccessKey: document.SecretAccessKey, sessionToken: document.Token, expiration: expiration)
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -12,11 +13,16 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
     let environment: [String: String]
     let httpClient: HTTPClient
     let timeout: Duration
+    let logger: Logger
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient, timeout: Duration = .seconds(1)) {
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient, timeout: Duration = .seconds(1),
+        logger: Logger = Logger(label: "notification-router.credentials")
+    ) {
         self.environment = environment
         self.httpClient = httpClient
         self.timeout = timeout
+        self.logger = logger
     }
 
     public func credentials() async throws -> AWSCredentials {
@@ -39,6 +45,6 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
         }
         var credentialsRequest = HTTPClientRequest(url: base + "/latest/meta-data/iam/security-credentials/" + URIEncoding.encode(role))
         credentialsRequest.headers.add(name: "X-aws-ec2-metadata-token", value: token)
-        return try CredentialEndpoint.decode(try await CredentialEndpoint.fetch(credentialsRequest, client: httpClient, source: source, timeout: TimeAmount(timeout)), source: source)
+        return try CredentialEndpoint.decode(try await CredentialEndpoint.fetch(credentialsRequest, client: httpClient, source: source, timeout: TimeAmount(timeout)), source: source, logger: logger)
     }
 }

@@ -1,4 +1,5 @@
-import AWSCore
+@testable import AWSCore
+import Logging
 import AsyncHTTPClient
 import Foundation
 import RouterTestSupport
@@ -141,6 +142,66 @@ struct CredentialProviderTests {
         _ = try await cache.credentials()
         #expect(counter.fetches == 2)
     }
+}
+
+extension CredentialProviderTests {
+    @Test("a refresh that fails while the cached credentials are valid keeps them in use and is tried again later; expired ones fail")
+    func refreshFailureKeepsValidCredentials() async throws {
+        let source = FlakyProvider()
+        let clock = Mutex(Date(timeIntervalSince1970: 1_000_000))
+        let cache = CachingCredentialProvider(source, refreshMargin: 300, retryAfter: 10, now: { clock.withLock { $0 } })
+        #expect(try await cache.credentials().accessKeyID == "ASIA1")
+        source.failing.withLock { $0 = true }
+        clock.withLock { $0 += 3600 - 200 }  // within the refresh margin, still valid
+        #expect(try await cache.credentials().accessKeyID == "ASIA1", "the failed refresh falls back to the valid credentials")
+        #expect(try await cache.credentials().accessKeyID == "ASIA1")
+        #expect(source.calls == 2, "no second refresh within retryAfter")
+        clock.withLock { $0 += 11 }
+        _ = try await cache.credentials()
+        #expect(source.calls == 3, "tried again after retryAfter")
+        clock.withLock { $0 += 200 }  // now expired
+        await #expect(throws: AWSError.self) { try await cache.credentials() }
+        source.failing.withLock { $0 = false }
+        #expect(try await cache.credentials().accessKeyID == "ASIA5")
+    }
+
+    @Test("an Expiration that cannot be read is not cached forever: 5 minutes, and a warning")
+    func unreadableExpiration() throws {
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "test") { _ in RecordingLogHandler { line in lines.withLock { $0.append(line) } } }
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        let body = Array(#"{"AccessKeyId":"ASIA","SecretAccessKey":"s","Token":"t","Expiration":"next tuesday"}"#.utf8)
+        let credentials = try CredentialEndpoint.decode(body, source: "container credentials endpoint", now: now, logger: logger)
+        #expect(credentials.expiration == now.addingTimeInterval(300))
+        #expect(lines.withLock { $0 }.contains { $0.contains("credentials_expiration_unreadable") && $0.contains("next tuesday") })
+    }
+}
+
+/// Valid for an hour from 1,000,000 s, with a new key each call; throws while `failing`.
+final class FlakyProvider: AWSCredentialProvider {
+    let failing = Mutex(false)
+    private let count = Mutex(0)
+    var calls: Int { count.withLock { $0 } }
+
+    func credentials() async throws -> AWSCredentials {
+        let number = count.withLock { $0 += 1; return $0 }
+        if failing.withLock({ $0 }) { throw AWSError(code: "CredentialsNotFound", message: "endpoint down") }
+        return AWSCredentials(accessKeyID: "ASIA\(number)", secretAccessKey: "s", sessionToken: "t", expiration: Date(timeIntervalSince1970: 1_000_000 + 3600 * Double(number)))
+    }
+}
+
+/// A log handler that hands each message to `record`.
+struct RecordingLogHandler: LogHandler {
+    let record: @Sendable (String) -> Void
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) { record(event.message.description) }
 }
 
 /// Temporary credentials valid for an hour from 1,000,000 s, counting fetches.
