@@ -35,7 +35,7 @@ public struct SNSSourceConfiguration: SourceConfiguration {
         SNSSource(name: name, configuration: self, aws: try context.resource(AWSAccess.self).client, metrics: context.metrics)
     }
 
-    public static func eventReader(for table: RouteTable) -> (any SourceEventReader)? {
+    public static func eventReader(for table: RouteTable, context: PluginContext) -> (any SourceEventReader)? {
         SNSEventReader(topics: table.sources(of: SNSSourceConfiguration.self))
     }
 

@@ -11,10 +11,11 @@ public struct SQSEventReader: SourceEventReader {
     public var kind: String { "aws:sqs" }
     private let queues: [String: (name: String, envelope: SQSSourceConfiguration.SNSEnvelopeMode)]
 
-    public init(queues: [(name: String, configuration: SQSSourceConfiguration)]) {
+    /// `queues`: each `sqs` source's name, queue and `sns_envelope`.
+    public init(queues: [(name: String, queue: SQSQueue, envelope: SQSSourceConfiguration.SNSEnvelopeMode)]) {
         var byARN: [String: (name: String, envelope: SQSSourceConfiguration.SNSEnvelopeMode)] = [:]
-        for (name, queue) in queues where byARN[queue.queue.arn.description] == nil {
-            byARN[queue.queue.arn.description] = (name, queue.snsEnvelope)
+        for (name, queue, envelope) in queues where byARN[queue.arn.description] == nil {
+            byARN[queue.arn.description] = (name, envelope)
         }
         self.queues = byARN
     }

@@ -7,12 +7,15 @@ import ServiceLifecycle
 /// `SendMessage`; its event face is ``SQSEventReader``.
 public struct SQSSource: NotificationSource {
     public let name: String
+    /// The queue, its region resolved.
+    public let queue: SQSQueue
     public let configuration: SQSSourceConfiguration
     let client: SQSClient
     let metrics: any MetricsFactory
 
-    public init(name: String, configuration: SQSSourceConfiguration, client: SQSClient, metrics: any MetricsFactory = MetricsSystem.factory) {
+    public init(name: String, queue: SQSQueue, configuration: SQSSourceConfiguration, client: SQSClient, metrics: any MetricsFactory = MetricsSystem.factory) {
         self.name = name
+        self.queue = queue
         self.configuration = configuration
         self.client = client
         self.metrics = metrics
@@ -23,7 +26,7 @@ public struct SQSSource: NotificationSource {
     public func service(delivering delivery: BatchDelivery, logger: Logger) -> (any Service)? {
         let envelope = configuration.snsEnvelope
         return SQSConsumer(
-            name: name, client: client, queue: configuration.queue, settings: configuration.consumerSettings, metrics: metrics, logger: logger
+            name: name, client: client, queue: queue, settings: configuration.consumerSettings, metrics: metrics, logger: logger
         ) { messages, deadline in
             let items = messages.map { message in
                 envelope.item(messageID: message.messageID, body: message.body, source: name, attributes: message.attributes)
@@ -33,6 +36,6 @@ public struct SQSSource: NotificationSource {
     }
 
     public func publish(_ request: [UInt8], deadline: ContinuousClock.Instant) async throws -> String {
-        try await client.sendMessage(String(decoding: request, as: UTF8.self), to: configuration.queue, deadline: deadline)
+        try await client.sendMessage(String(decoding: request, as: UTF8.self), to: queue, deadline: deadline)
     }
 }

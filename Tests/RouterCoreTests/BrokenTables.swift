@@ -79,5 +79,10 @@ enum BrokenTables {
              expected: "routes.yaml:6:33: serve.port: expected an integer from 0 to 65535, got '80000'"),
         Case(name: "serve with an unknown key", yaml: head + sinkAndRoute + "serve: { listen: 8080 }\n",
              expected: "routes.yaml:6:10: serve.listen: unknown key 'listen'; expected one of: host, port, shutdown_grace"),
+        Case(name: "aliases that expand past the bound (billion laughs)",
+             yaml: "x1: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
+                + (2...6).map { "x\($0): &\(Character(UnicodeScalar(UInt8(96 + $0)))) [" + Array(repeating: "*\(Character(UnicodeScalar(UInt8(95 + $0))))", count: 10).joined(separator: ",") + "]" }.joined(separator: "\n")
+                + "\n" + head + sinkAndRoute,
+             expected: "routes.yaml:1:41: x5[0][6][8][8][8]: the document expands to more than 20000 nodes (aliases of aliases?); a route table needs far fewer"),
     ]
 }

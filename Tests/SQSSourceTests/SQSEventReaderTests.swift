@@ -10,8 +10,8 @@ import Testing
 struct SQSEventReaderTests {
     static func reader() throws -> any SourceEventReader {
         SQSEventReader(queues: [
-            ("plain", try ConfigFixture.configuration(SQSSourceConfiguration.self, "{ queue: 'arn:aws:sqs:us-east-1:1:plain', sns_envelope: never }")),
-            ("wrapped", try ConfigFixture.configuration(SQSSourceConfiguration.self, "{ queue: 'arn:aws:sqs:us-east-1:1:wrapped', sns_envelope: always }")),
+            ("plain", try #require(SQSQueue("arn:aws:sqs:us-east-1:1:plain")), .never),
+            ("wrapped", try #require(SQSQueue("arn:aws:sqs:us-east-1:1:wrapped")), .always),
         ])
     }
 

@@ -9,9 +9,9 @@ struct SQSSourceConfigurationTests {
     @Test("a queue URL gives its ARN, and an ARN its URL")
     func urlAndARN() throws {
         let byURL = try ConfigFixture.configuration(SQSSourceConfiguration.self, "queue: https://sqs.eu-west-1.amazonaws.com/123456789012/jobs")
-        #expect(byURL.queue.arn.description == "arn:aws:sqs:eu-west-1:123456789012:jobs")
+        #expect(byURL.queue?.arn.description == "arn:aws:sqs:eu-west-1:123456789012:jobs")
         let byARN = try ConfigFixture.configuration(SQSSourceConfiguration.self, "queue: arn:aws:sqs:eu-west-1:123456789012:jobs")
-        #expect(byARN.queue.url == "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs")
+        #expect(byARN.queue?.url == "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs")
         #expect(byARN.queue == byURL.queue)
     }
 
@@ -23,11 +23,24 @@ struct SQSSourceConfigurationTests {
 
     @Test("a local test server URL needs a region, and then works")
     func localURL() throws {
-        #expect(ConfigFixture.error(SQSSourceConfiguration.self, "queue: http://127.0.0.1:5000/123456789012/jobs")
-            == "test.yaml:1:8: queue: 'http://127.0.0.1:5000/123456789012/jobs' is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>) or ARN (arn:aws:sqs:<region>:<account>:<name>); a non-AWS URL also needs 'region'")
+        #expect(ConfigFixture.error(SQSSourceConfiguration.self, "queue: http://127.0.0.1:5000/jobs")
+            == "test.yaml:1:8: queue: 'http://127.0.0.1:5000/jobs' is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>, or <endpoint>/<account>/<name>) or ARN (arn:aws:sqs:<region>:<account>:<name>)")
         let local = try ConfigFixture.configuration(SQSSourceConfiguration.self, "queue: http://127.0.0.1:5000/123456789012/jobs\nregion: us-east-1")
-        #expect(local.queue.arn.description == "arn:aws:sqs:us-east-1:123456789012:jobs")
-        #expect(local.queue.url == "http://127.0.0.1:5000/123456789012/jobs")
+        #expect(local.queue?.arn.description == "arn:aws:sqs:us-east-1:123456789012:jobs")
+        #expect(local.queue?.url == "http://127.0.0.1:5000/123456789012/jobs")
+        // Without `region`, the environment's region at start, as LocalStack and moto users expect.
+        let localStack = try ConfigFixture.configuration(SQSSourceConfiguration.self, "queue: http://localhost:4566/000000000000/q")
+        #expect(localStack.queue == nil)
+        #expect(localStack.queue(defaultRegion: "eu-west-3")?.arn.description == "arn:aws:sqs:eu-west-3:000000000000:q")
+        #expect(localStack.queue(defaultRegion: nil) == nil)
+    }
+
+    @Test("visibility_timeout is SQS's range, 1s to 12h")
+    func visibilityRange() {
+        #expect(ConfigFixture.error(SQSSourceConfiguration.self, "queue: arn:aws:sqs:us-east-1:1:q\nvisibility_timeout: 13h")
+            == "test.yaml:2:21: visibility_timeout: expected a duration from 1s to 12h, got '13h'")
+        #expect(ConfigFixture.error(SQSSourceConfiguration.self, "queue: arn:aws:sqs:us-east-1:1:q\nvisibility_timeout: 500ms")?.contains("from 1s to 12h") == true)
+        #expect(ConfigFixture.error(SQSSourceConfiguration.self, "queue: arn:aws:sqs:us-east-1:1:q\nvisibility_timeout: 12h") == nil)
     }
 
     @Test("other ARNs and unknown keys are refused")

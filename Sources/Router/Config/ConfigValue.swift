@@ -90,6 +90,15 @@ public struct ConfigValue: Sendable {
         return value
     }
 
+    /// A duration within `range`.
+    public func duration(in range: ClosedRange<Duration>) throws(ConfigError) -> Duration {
+        let value = try duration()
+        guard range.contains(value) else {
+            throw error("expected a duration from \(ConfigDuration.format(range.lowerBound)) to \(ConfigDuration.format(range.upperBound)), got '\(ConfigDuration.format(value))'")
+        }
+        return value
+    }
+
     /// One of the cases of `type`, written as its raw value.
     public func choice<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type) throws(ConfigError) -> Choice where Choice.RawValue == String {
         let expected = "one of: " + Choice.allCases.map(\.rawValue).joined(separator: ", ")

@@ -59,7 +59,7 @@ public struct RouteSet: Sendable {
             sources.append(try Self.build(component, "source", context) { try $0.makeSource(name: component.name, $1) })
         }
         self.sources = sources
-        self.eventReaders = table.sourceKinds.sorted { $0.key < $1.key }.compactMap { $0.value.eventReader(for: table) }
+        self.eventReaders = table.sourceKinds.sorted { $0.key < $1.key }.compactMap { $0.value.eventReader(for: table, context: context) }
         self.metrics = metrics
         self.table = table
         self.connectionStores = stores

@@ -9,18 +9,18 @@ public protocol SourceConfiguration: PluginConfiguration {
     /// The event face of this kind of source, for the sources of this kind in `table` (nil:
     /// the kind is never handed events). It exists even when the table names no source of the
     /// kind: an event from a queue or topic the table does not list still takes the routes
-    /// without `from`.
-    static func eventReader(for table: RouteTable) -> (any SourceEventReader)?
+    /// without `from`. `context` holds the process's resources (its default region, say).
+    static func eventReader(for table: RouteTable, context: PluginContext) -> (any SourceEventReader)?
 }
 
 extension SourceConfiguration {
-    public static func eventReader(for table: RouteTable) -> (any SourceEventReader)? { nil }
+    public static func eventReader(for table: RouteTable, context: PluginContext) -> (any SourceEventReader)? { nil }
 }
 
 /// Where notification requests come from: an SQS queue, an SNS topic, a file. Built once per
 /// `sources:` entry. A source offers any of its faces:
 /// - the **event face** (Lambda, and anything that hands the process a batch) belongs to the
-///   kind of source: ``SourceConfiguration/eventReader(for:)``;
+///   kind of source: ``SourceConfiguration/eventReader(for:context:)``;
 /// - the **service face** (daemon): ``service(delivering:logger:)``, a `Service` that
 ///   receives messages by itself;
 /// - the **HTTP face** (daemon): ``httpEndpoint(delivering:logger:)``, for sources that are
