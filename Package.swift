@@ -256,7 +256,12 @@ let package = Package(
             path: "Tests/RouterAppTests",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"], path: "Tests/LambdaRuntimeTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LambdaRuntimeTests",
+            dependencies: ["LambdaRuntime", "RouterTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/LambdaRuntimeTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

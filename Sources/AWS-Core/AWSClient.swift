@@ -67,7 +67,11 @@ public struct AWSClient: Sendable {
                 guard ContinuousClock.now + wait < deadline else {
                     throw AWSError(code: "DeadlineExceeded", message: "gave up after \(attempt) attempts: \(error)", statusCode: error.statusCode, requestID: error.requestID)
                 }
-                try? await Task.sleep(for: wait)
+                do {
+                    try await Task.sleep(for: wait)
+                } catch {
+                    throw AWSError(code: "Cancelled", message: "cancelled while waiting to retry after \(attempt) attempts: \(error)")
+                }
             }
         }
     }

@@ -19,20 +19,38 @@ public struct LambdaRuntimeClient: LambdaRuntimeAPI {
         self.httpClient = httpClient
     }
 
+    /// The largest event read: Lambda hands a function at most 6 MB (asynchronous events
+    /// 1 MB); a little more is read so that no event Lambda allows is refused.
+    public static let maxEventBytes = 7 * 1024 * 1024
+
+    /// Waits for the next event. An event larger than ``maxEventBytes`` is not read: it is
+    /// answered at once with an `EventTooLarge` error (so it never waits for its timeout), and
+    /// the next event is taken.
     public func next() async throws -> LambdaInvocation {
-        let response = try await httpClient.execute(HTTPClientRequest(url: base + "/invocation/next"), timeout: .hours(24 * 365))
-        let body = try await response.body.collect(upTo: 7 * 1024 * 1024)
-        guard response.status == .ok, let requestID = response.headers.first(name: "Lambda-Runtime-Aws-Request-Id") else {
-            let code: LambdaRuntimeError.Code = response.status == .ok ? .missingRequestID : .unexpectedStatus
-            throw LambdaRuntimeError(code, "invocation/next answered HTTP \(response.status.code) without a request id")
+        while true {
+            let response = try await httpClient.execute(HTTPClientRequest(url: base + "/invocation/next"), timeout: .hours(24 * 365))
+            guard response.status == .ok, let requestID = response.headers.first(name: "Lambda-Runtime-Aws-Request-Id") else {
+                let code: LambdaRuntimeError.Code = response.status == .ok ? .missingRequestID : .unexpectedStatus
+                throw LambdaRuntimeError(code, "invocation/next answered HTTP \(response.status.code) without a request id")
+            }
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: Self.maxEventBytes)
+            } catch is NIOTooManyBytesError {
+                try await answer(
+                    .error(LambdaFunctionError(
+                        type: "EventTooLarge", message: "the event is larger than \(Self.maxEventBytes) bytes, more than Lambda hands a function; it was not read")),
+                    for: requestID)
+                continue
+            }
+            let deadlineMilliseconds = response.headers.first(name: "Lambda-Runtime-Deadline-Ms").flatMap { Int64($0) }
+            return LambdaInvocation(
+                requestID: requestID,
+                deadline: deadlineMilliseconds.map { LambdaInvocation.deadline(epochMilliseconds: $0) } ?? .now + .seconds(900),
+                traceID: response.headers.first(name: "Lambda-Runtime-Trace-Id"),
+                functionARN: response.headers.first(name: "Lambda-Runtime-Invoked-Function-Arn"),
+                event: Array(body.readableBytesView))
         }
-        let deadlineMilliseconds = response.headers.first(name: "Lambda-Runtime-Deadline-Ms").flatMap { Int64($0) }
-        return LambdaInvocation(
-            requestID: requestID,
-            deadline: deadlineMilliseconds.map { LambdaInvocation.deadline(epochMilliseconds: $0) } ?? .now + .seconds(900),
-            traceID: response.headers.first(name: "Lambda-Runtime-Trace-Id"),
-            functionARN: response.headers.first(name: "Lambda-Runtime-Invoked-Function-Arn"),
-            event: Array(body.readableBytesView))
     }
 
     public func answer(_ result: LambdaResult, for requestID: String) async throws {

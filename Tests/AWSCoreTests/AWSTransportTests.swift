@@ -68,3 +68,19 @@ struct AWSTransportTests {
         #expect(refused.requests.count == 1)
     }
 }
+
+extension AWSTransportTests {
+    @Test("a call cancelled while it waits to retry ends at once as Cancelled, with no further attempt")
+    func cancelledDuringBackoff() async throws {
+        let transport = FakeTransport([.success(503)])
+        let client = AWSClient(
+            transport: transport, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "AKIATEST", secretAccessKey: "s")),
+            endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_SQS": "http://fake:9324"]),
+            retry: .jitter(base: .seconds(30), cap: .seconds(30), maxAttempts: 6))
+        let call = Task { try await client.json(.sqs, target: "AmazonSQS.ListQueues", body: [], region: "us-east-1", deadline: .now + .seconds(600)) }
+        while transport.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        call.cancel()
+        await #expect { try await call.value } throws: { ($0 as? AWSError)?.code == "Cancelled" }
+        #expect(transport.requests.count == 1)
+    }
+}

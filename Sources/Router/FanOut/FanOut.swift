@@ -104,7 +104,11 @@ public struct FanOut: Sendable {
             }
             let wait = backoff(attempts)
             guard ContinuousClock.now + wait < deadline else { return .failed(throttled: wasThrottled) }
-            try? await Task.sleep(for: wait)
+            do {
+                try await Task.sleep(for: wait)
+            } catch {
+                return .failed(throttled: wasThrottled)  // cancelled: no more attempts
+            }
         }
     }
 
