@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import RouterCore
 
@@ -39,6 +40,8 @@ public struct ConnectionLifecycle: Sendable {
     let store: any ConnectionStore
     let userID: UserIDSource
     let refusalStatus: Int
+    /// Whether the unauthenticated-identity warning was logged (once per process).
+    private let warned = OnceFlag()
 
     public init(store: any ConnectionStore, userID: UserIDSource, refusalStatus: Int = 401) {
         self.store = store
@@ -67,6 +70,7 @@ public struct ConnectionLifecycle: Sendable {
         let user = Self.user(in: event, context: context, source: userID)
         do {
             if eventType == "CONNECT" {
+                warnIfUnauthenticated(context, logger: logger)
                 guard let user else {
                     logger.warning("connect_refused: no user id in \(userID); answered \(refusalStatus)")
                     return Self.status(refusalStatus)
@@ -90,6 +94,16 @@ public struct ConnectionLifecycle: Sendable {
         return Self.status(200)
     }
 
+    /// A user id from the query string authenticates nobody: anyone who can open the socket
+    /// can claim any user. Said once, the first time a `$connect` arrives that way with no
+    /// authorizer in front of it.
+    private func warnIfUnauthenticated(_ context: [String: Any], logger: Logger) {
+        guard case .queryParameter(let name) = userID, context["authorizer"] == nil else { return }
+        guard warned.claim() else { return }
+        logger.warning(
+            "connect_unauthenticated: $connect takes the user id from the query parameter '\(name)' and the WebSocket API has no authorizer, so any client can claim any user; put a Lambda or IAM authorizer on $connect and set CONNECT_USER_ID=authorizer:KEY (README: Deployment)")
+    }
+
     static func user(in event: [String: Any], context: [String: Any], source: UserIDSource) -> String? {
         let value: Any?
         switch source {
@@ -102,5 +116,18 @@ public struct ConnectionLifecycle: Sendable {
 
     public static func status(_ code: Int) -> [UInt8] {
         Array(#"{"statusCode":\#(code)}"#.utf8)
+    }
+}
+
+/// A flag set once, shared by every copy of its owner.
+private final class OnceFlag: Sendable {
+    private let set = Mutex(false)
+
+    /// True the first time only.
+    func claim() -> Bool {
+        set.withLock { set in
+            defer { set = true }
+            return !set
+        }
     }
 }
