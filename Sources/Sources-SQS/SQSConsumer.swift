@@ -13,9 +13,11 @@ import ServiceLifecycle
 ///   fan-out is never handed to another consumer.
 ///
 /// Errors from SQS itself (throttling, network) are logged and retried with backoff; the
-/// consumer never ends on them. On graceful shutdown the pollers stop receiving (an open long
-/// poll is abandoned: its messages, if any, become visible again), batches in hand are
-/// finished and their acknowledged messages deleted; nothing unacknowledged is deleted.
+/// consumer never ends on them. On graceful shutdown the pollers start no new receive; a long
+/// poll already open is not abandoned (SQS would go on waiting for it and hide whatever it
+/// took for a whole visibility timeout): it ends within `waitTime`, and what it returns is
+/// delivered like any batch. Batches in hand are finished and their acknowledged messages
+/// deleted; nothing unacknowledged is deleted.
 public struct SQSConsumer: Service {
     /// How the consumer polls and backs off.
     public struct Settings: Sendable {
@@ -102,11 +104,10 @@ public struct SQSConsumer: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let messages: [SQSMessage]
             do {
-                messages = try await cancelWhenGracefulShutdown {
-                    try await client.receiveMessages(
-                        from: queue, waitTime: settings.waitTime, visibilityTimeout: settings.visibilityTimeout,
-                        deadline: .now + settings.waitTime + .seconds(10))
-                }
+                // Not cancelled at graceful shutdown: see the type's comment.
+                messages = try await client.receiveMessages(
+                    from: queue, waitTime: settings.waitTime, visibilityTimeout: settings.visibilityTimeout,
+                    deadline: .now + settings.waitTime + .seconds(10))
                 failures = 0
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }

@@ -17,7 +17,8 @@ import RouterCore
 /// Daemon mode (`serve`) polls the queue: `pollers` (default 2) long polls at once,
 /// `visibility_timeout` (default 30s, 1s to 12h as SQS allows) asked for and renewed while a batch is handled,
 /// `retry_delay` (default 5s) before an unacknowledged message is visible again, doubled per
-/// receive up to 15 minutes.
+/// receive up to 15 minutes; `wait_time` (default 20s, 1s to 20s) of each long poll, which is
+/// also how long a stopping daemon may wait for its open polls.
 public struct SQSSourceConfiguration: SourceConfiguration {
     /// The queue as written: a URL or an ARN.
     public let address: String
@@ -29,6 +30,7 @@ public struct SQSSourceConfiguration: SourceConfiguration {
     public let pollers: Int
     public let visibilityTimeout: Duration
     public let retryDelay: Duration
+    public let waitTime: Duration
 
     public enum SNSEnvelopeMode: String, Sendable, CaseIterable {
         case auto, always, never
@@ -51,11 +53,12 @@ public struct SQSSourceConfiguration: SourceConfiguration {
         pollers = try options.optional("pollers")?.int(in: 1...64) ?? 2
         visibilityTimeout = try options.optional("visibility_timeout")?.duration(in: .seconds(1)...(.seconds(12 * 3600))) ?? .seconds(30)
         retryDelay = try options.optional("retry_delay")?.duration() ?? .seconds(5)
+        waitTime = try options.optional("wait_time")?.duration(in: .seconds(1)...(.seconds(20))) ?? .seconds(20)
     }
 
     /// The consumer settings these options give.
     public var consumerSettings: SQSConsumer.Settings {
-        SQSConsumer.Settings(pollers: pollers, visibilityTimeout: visibilityTimeout, retryBase: retryDelay)
+        SQSConsumer.Settings(pollers: pollers, waitTime: waitTime, visibilityTimeout: visibilityTimeout, retryBase: retryDelay)
     }
 
     /// The queue, its region from the options or else `defaultRegion`; nil when neither says one.
@@ -83,7 +86,7 @@ public struct SQSSourceConfiguration: SourceConfiguration {
         [
             ConfigSetting("queue", queue?.url ?? address), ConfigSetting("arn", queue?.arn.description ?? "(its region from the environment at start)"), ConfigSetting("sns_envelope", snsEnvelope.rawValue),
             ConfigSetting("pollers", "\(pollers)"), ConfigSetting("visibility_timeout", duration: visibilityTimeout),
-            ConfigSetting("retry_delay", duration: retryDelay),
+            ConfigSetting("retry_delay", duration: retryDelay), ConfigSetting("wait_time", duration: waitTime),
         ]
     }
 }

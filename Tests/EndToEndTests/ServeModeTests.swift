@@ -20,6 +20,9 @@ struct ServeModeTests {
         let table: String
         /// The daemon's HTTP server, `http://127.0.0.1:PORT`.
         let url: String
+        /// Where its routes.yaml is, and its environment: another daemon on the same queue.
+        let directory: URL
+        let environment: [String: String]
 
         /// `GET /metrics`, as sample name (with labels) → value; fails on a line that is not
         /// Prometheus text.
@@ -57,6 +60,16 @@ struct ServeModeTests {
         }
     }
 
+    /// A daemon on the routes.yaml in `directory`; it and its address once it listens. The host
+    /// comes from routes.yaml's serve section, the port from the flag, which wins.
+    static func start(directory: URL, environment: [String: String]) async throws -> (RunningProcess, String) {
+        let process = try RunningProcess(binary, ["serve", "--port", "0"], environment: environment, directory: directory)
+        let address = try await process.wait(for: "the listening line") { lines in
+            lines.first { $0.contains("listening on 127.0.0.1:") }.map { String($0.split(separator: " ").last!) }
+        }
+        return (process, address)
+    }
+
     /// A topic subscribed by a queue, a table of `connections`, the daemon consuming the queue;
     /// with `httpTopic`, also an `sns` source named `http` for that topic (`POST /sns/http`),
     /// with `httpOptions` added to its options. `environment` is added to the daemon's.
@@ -83,26 +96,24 @@ struct ServeModeTests {
                 stores: { connections: { type: dynamodb, table: \(name) } }
                 sinks: { websocket: { type: apigw, endpoint: "\(sinkURL)" } }
                 sources:
-                  queue: { type: sqs, queue: "\(names[1])", region: us-east-1, retry_delay: 1s, visibility_timeout: 5s }
+                  queue: { type: sqs, queue: "\(names[1])", region: us-east-1, retry_delay: 1s, visibility_timeout: 5s, wait_time: 2s }
                   \(httpTopic.map { "http: { type: sns, topic: \"\($0)\"\(httpOptions) }" } ?? "")
                 routes: [{ name: main, from: [queue\(httpTopic == nil ? "" : ", http")], filters: [exclude], to: websocket }]
                 serve: { host: 127.0.0.1, port: 9, shutdown_grace: 20s }
                 """.write(to: directory.appendingPathComponent("routes.yaml"), atomically: true, encoding: .utf8)
             var environment = try MotoScripts.awsEnvironment(home: directory.path).merging(extra) { _, new in new }
             environment["LOG_LEVEL"] = "info"
-            // The host comes from routes.yaml's serve section, the port from the flag, which wins.
-            let process = try RunningProcess(binary, ["serve", "--port", "0"], environment: environment, directory: directory)
+            let (process, address) = try await start(directory: directory, environment: environment)
             defer { process.stop() }
-            let address = try await process.wait(for: "the listening line") { lines in
-                lines.first { $0.contains("listening on 127.0.0.1:") }.map { String($0.split(separator: " ").last!) }
-            }
-            return try await body(Daemon(process: process, connections: server, topic: names[0], queueURL: names[1], table: name, url: "http://" + address))
+            return try await body(Daemon(
+                process: process, connections: server, topic: names[0], queueURL: names[1], table: name, url: "http://" + address,
+                directory: directory, environment: environment))
         }
     }
 
     /// Polls `condition` (the daemon works asynchronously); fails after two minutes.
-    static func eventually(_ what: String, _ condition: () throws -> Bool) async throws {
-        for _ in 0..<1200 {
+    static func eventually(_ what: String, limit: Duration = .seconds(120), _ condition: () throws -> Bool) async throws {
+        for _ in 0..<max(1, Int(limit / .milliseconds(100))) {
             if try condition() { return }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -167,6 +178,25 @@ struct ServeModeTests {
             #expect(status == 0, "\(daemon.process.standardError)")
             #expect(daemon.connections.received["eve-1"]?.count == 1)
             #expect(try daemon.queued() == 0, "delivered, so deleted before exiting")
+        }
+    }
+
+    @Test("rolling restart: a message sent just after SIGTERM, while the pollers wait, reaches its connection within 3 s, once")
+    func rollingRestart() async throws {
+        try await Self.with(connections: ["gil": ["gil-1"]]) { daemon in
+            try await Self.eventually("the pollers waiting") { daemon.process.standardError.contains("consuming with 2 pollers") }
+            try await Task.sleep(for: .milliseconds(500))
+            daemon.process.signal(SIGTERM)
+            try await Task.sleep(for: .milliseconds(100))
+            try daemon.publish(#"{"users":["gil"],"data":"during the restart"}"#)
+            let sent = ContinuousClock.now
+            let (next, _) = try await Self.start(directory: daemon.directory, environment: daemon.environment)
+            defer { next.stop() }
+            try await Self.eventually("the message delivered", limit: .seconds(3)) { daemon.connections.received["gil-1"] != nil }
+            #expect(ContinuousClock.now - sent < .seconds(3))
+            #expect(try await daemon.process.finish() == 0, "\(daemon.process.standardError)")
+            try await Task.sleep(for: .seconds(1))
+            #expect(daemon.connections.received["gil-1"]?.count == 1, "delivered once")
         }
     }
 }

@@ -48,6 +48,6 @@ struct SQSSourceConfigurationTests {
         #expect(ConfigFixture.error(SQSSourceConfiguration.self, "queue: arn:aws:sns:us-east-1:1:topic")?.contains("is not an SQS queue URL") == true)
         #expect(ConfigFixture.error(SQSSourceConfiguration.self, "{}") == "test.yaml:1:1: missing key 'queue' (expected a queue URL or ARN)")
         #expect(ConfigFixture.error(SQSSourceConfiguration.self, "queue: arn:aws:sqs:us-east-1:1:q\nqueues: x")
-            == "test.yaml:2:1: queues: unknown key 'queues'; expected one of: queue, region, sns_envelope, pollers, visibility_timeout, retry_delay")
+            == "test.yaml:2:1: queues: unknown key 'queues'; expected one of: queue, region, sns_envelope, pollers, visibility_timeout, retry_delay, wait_time")
     }
 }
