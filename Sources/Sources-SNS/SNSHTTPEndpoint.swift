@@ -1,4 +1,5 @@
 import AWSCore
+import Foundation
 import Logging
 import Metrics
 import RouterCore
@@ -47,16 +48,18 @@ struct SNSHTTPEndpoint: SourceHTTPEndpoint {
     func handle(header: @Sendable (String) -> String?, body: [UInt8]) async -> SourceHTTPAnswer {
         var logger = logger
         do {
+            try checkCredentials(header("authorization"))
             if header("x-amz-sns-rawdelivery")?.lowercased() == "true" {
                 return try await raw(header: header, body: body, logger: logger)
             }
             let message = try SNSHTTPMessage(body: body)
-            logger[metadataKey: "router.message_id"] = "\(message.notification.messageId)"
+            logger[metadataKey: "router.message_id"] = "\(message.notification.messageId.escapedForLog)"
             if let type = header("x-amz-sns-message-type"), type != message.kind.rawValue {
-                throw SNSRejection.malformed("the x-amz-sns-message-type header says \(type), the body \(message.kind.rawValue)")
+                throw SNSRejection.malformed(.headers, "the x-amz-sns-message-type header says \(type), the body \(message.kind.rawValue)")
             }
             try check(topic: message.notification.topicArn)
             try await verifier.verify(message)
+            try checkAge(message.timestamp)
             switch message.kind {
             case .subscriptionConfirmation:
                 return await confirm(message, logger: logger)
@@ -72,38 +75,52 @@ struct SNSHTTPEndpoint: SourceHTTPEndpoint {
             }
         } catch let rejection as SNSRejection {
             counters.rejected.increment()
-            switch rejection {
-            case .malformed(let reason):
-                logger.warning("sns_rejected: \(reason); answered 400, nothing delivered")
-                return SourceHTTPAnswer(400, reason)
-            case .forged(let reason):
-                logger.warning("sns_rejected: \(reason); answered 403, nothing delivered")
-                return SourceHTTPAnswer(403, reason)
-            }
+            logger.warning("sns_rejected: \(rejection.detail.escapedForLog); answered \(rejection.status), nothing delivered")
+            return SourceHTTPAnswer(rejection.status, rejection.answer)
         } catch {
             logger.error("sns_failed: \(error); answered 500")
-            return SourceHTTPAnswer(500, "\(error)")
+            return SourceHTTPAnswer(500, "internal error")
         }
     }
 
-    /// Raw message delivery: the body is the message, the headers say which. SNS does not sign it.
+    /// With `basic_auth`, every request must carry those credentials (compared in constant time).
+    private func checkCredentials(_ authorization: String?) throws(SNSRejection) {
+        guard let expected = configuration.basicAuth else { return }
+        let given = authorization.flatMap(BasicAuth.credentials(fromHeader:))
+        let userMatches = BasicAuth.constantTimeEqual(Array((given?.user ?? "").utf8), Array(expected.user.utf8))
+        let passwordMatches = BasicAuth.constantTimeEqual(Array((given?.password ?? "").utf8), Array(expected.password.utf8))
+        guard given != nil, userMatches, passwordMatches else {
+            throw .forged(.credentials, authorization == nil ? "no Authorization header" : "the basic auth credentials do not match the source's")
+        }
+    }
+
+    /// A signed message older than `max_message_age` is a replay, or too late to matter.
+    private func checkAge(_ timestamp: String) throws(SNSRejection) {
+        guard let sent = SNSHTTPMessage.date(timestamp) else { throw .malformed(.shape, "the Timestamp '\(timestamp)' is not ISO 8601") }
+        let age = Date().timeIntervalSince(sent)
+        guard age <= Double(configuration.maxMessageAge.components.seconds) else {
+            throw .forged(.age, "the message was sent \(Int(age)) s ago, more than max_message_age (\(configuration.maxMessageAge))")
+        }
+    }
+
+    /// Raw message delivery: the body is the message, the headers say which. SNS does not sign
+    /// it; the basic auth credentials, required with `raw_delivery`, were checked already.
     private func raw(header: (String) -> String?, body: [UInt8], logger: Logger) async throws -> SourceHTTPAnswer {
         guard configuration.rawDelivery else {
-            throw SNSRejection.forged("raw message delivery is not signed; set 'raw_delivery: true' on source '\(name)' to accept it")
+            throw SNSRejection.forged(.rawDelivery, "raw message delivery is not signed; source '\(name)' does not set raw_delivery: true")
         }
         try check(topic: header("x-amz-sns-topic-arn") ?? "")
         guard let messageID = header("x-amz-sns-message-id"), !messageID.isEmpty else {
-            throw SNSRejection.malformed("a raw delivery without the x-amz-sns-message-id header")
+            throw SNSRejection.malformed(.headers, "a raw delivery without the x-amz-sns-message-id header")
         }
         var logger = logger
-        logger[metadataKey: "router.message_id"] = "\(messageID)"
-        return await deliver(
-            SourceItem(messageID: messageID, body: body, source: name), logger: logger)
+        logger[metadataKey: "router.message_id"] = "\(messageID.escapedForLog)"
+        return await deliver(SourceItem(messageID: messageID, body: body, source: name), logger: logger)
     }
 
     private func check(topic: String) throws(SNSRejection) {
         guard topic == configuration.topic.description else {
-            throw .forged("topic '\(topic)' is not source '\(name)''s topic \(configuration.topic)")
+            throw .forged(.topic, "topic '\(topic)' is not source '\(name)''s topic \(configuration.topic)")
         }
     }
 
@@ -115,7 +132,7 @@ struct SNSHTTPEndpoint: SourceHTTPEndpoint {
             return SourceHTTPAnswer(200, "confirmed")
         } catch {
             logger.error("sns_confirm_failed: could not confirm the subscription to \(message.notification.topicArn): \(error); answered 502, SNS will ask again")
-            return SourceHTTPAnswer(502, "could not confirm: \(error)")
+            return SourceHTTPAnswer(502, "could not confirm the subscription; SNS will ask again")
         }
     }
 

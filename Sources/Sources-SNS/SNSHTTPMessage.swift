@@ -26,17 +26,22 @@ public struct SNSHTTPMessage: Sendable {
     public let signingCertURL: String
 
     /// Reads `body`; the error names the first missing or malformed field.
+    /// An SNS `Timestamp` (`2026-12-01T07:30:00.123Z`, fractional seconds optional) as a date.
+    public static func date(_ timestamp: String) -> Date? {
+        (try? Date(timestamp, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))) ?? (try? Date(timestamp, strategy: .iso8601))
+    }
+
     public init(body: [UInt8]) throws(SNSRejection) {
         do {
             self = try JSONDecoder().decode(SNSHTTPMessage.self, from: Data(body))
         } catch let DecodingError.keyNotFound(key, _) {
-            throw .malformed("the SNS message has no '\(key.stringValue)'")
+            throw .malformed(.shape, "the SNS message has no '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw .malformed("the SNS message's '\(context.codingPath.map(\.stringValue).joined(separator: "."))' is not a string")
+            throw .malformed(.shape, "the SNS message's '\(context.codingPath.map(\.stringValue).joined(separator: "."))' is not a string")
         } catch let DecodingError.dataCorrupted(context) {
-            throw .malformed(context.codingPath.isEmpty ? "the body is not JSON" : "the SNS message's '\(context.codingPath.map(\.stringValue).joined(separator: "."))' is invalid: \(context.debugDescription)")
+            throw .malformed(.shape, context.codingPath.isEmpty ? "the body is not JSON" : "the SNS message's '\(context.codingPath.map(\.stringValue).joined(separator: "."))' is invalid: \(context.debugDescription)")
         } catch {
-            throw .malformed("the body is not an SNS message: \(error)")
+            throw .malformed(.shape, "the body is not an SNS message: \(error)")
         }
     }
 

@@ -29,11 +29,11 @@ public struct SNSSigningHost: Sendable {
     /// or fragment; otherwise why not.
     public static func location(of url: String, host: String) throws(SNSRejection) -> (path: String, query: [(String, String)]) {
         guard let components = URLComponents(string: url), components.scheme?.lowercased() == "https" else {
-            throw .forged("'\(url)' is not an https URL")
+            throw .forged(.certificate, "'\(url)' is not an https URL")
         }
         guard components.host?.lowercased() == host, components.user == nil, components.password == nil, components.port == nil,
               components.fragment == nil, components.percentEncodedPath.hasPrefix("/")
-        else { throw .forged("'\(url)' is not on \(host), the only host SNS messages for this topic come from") }
+        else { throw .forged(.certificate, "'\(url)' is not on \(host), the only host SNS messages for this topic come from") }
         return (components.percentEncodedPath, (components.queryItems ?? []).map { ($0.name, $0.value ?? "") })
     }
 

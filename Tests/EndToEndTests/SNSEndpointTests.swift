@@ -74,21 +74,23 @@ struct SNSEndpointTests {
                 tampered["Message"] = #"{"data":"everyone"}"#
                 tampered["MessageId"] = UUID().uuidString
                 let forged = try await Self.post(daemon, tampered)
-                #expect(forged.status == 403 && forged.text.contains("signature does not match"), "\(forged)")
+                #expect(forged.status == 403 && forged.text == "forbidden: the signature does not verify\n", "\(forged)")
 
                 let otherTopic = "arn:aws:sns:us-east-1:123456789012:other"
                 let wrongTopic = try await Self.post(daemon, signer.notification(topic: otherTopic, message: #"{"data":1}"#, certificateURL: Self.certificateURL))
-                #expect(wrongTopic.status == 403 && wrongTopic.text.contains("is not source 'http''s topic"), "\(wrongTopic)")
+                #expect(wrongTopic.status == 403 && wrongTopic.text == "forbidden: the message is not from this source's topic\n", "\(wrongTopic)")
+                #expect(!wrongTopic.text.contains("arn:aws:sns"), "the answer never names a topic")
 
                 let foreignURL = "https://certificates.example.com/SimpleNotificationService-test.pem"
                 let foreign = try await Self.post(daemon, signer.notification(topic: Self.topic, message: #"{"data":1}"#, certificateURL: foreignURL))
-                #expect(foreign.status == 403 && foreign.text.contains("is not on sns.us-east-1.amazonaws.com"), "\(foreign)")
+                #expect(foreign.status == 403 && foreign.text == "forbidden: the signing certificate is not acceptable\n", "\(foreign)")
+                #expect(daemon.process.standardError.contains("is not on sns.us-east-1.amazonaws.com"), "the log says which check, in detail")
 
                 let raw = try await Self.post(daemon, body: Array(#"{"data":"raw"}"#.utf8), headers: [
                     ("x-amz-sns-message-type", "Notification"), ("x-amz-sns-rawdelivery", "true"),
                     ("x-amz-sns-topic-arn", Self.topic), ("x-amz-sns-message-id", UUID().uuidString),
                 ])
-                #expect(raw.status == 403 && raw.text.contains("raw_delivery: true"), "\(raw)")
+                #expect(raw.status == 403 && raw.text == "forbidden: unsigned raw message delivery is not accepted here\n", "\(raw)")
 
                 let notJSON = try await Self.post(daemon, body: Array("hello".utf8), headers: [("x-amz-sns-message-type", "Notification")])
                 #expect(notJSON.status == 400)
@@ -108,18 +110,36 @@ struct SNSEndpointTests {
                 #expect(metrics[#"notification_router_sns_duplicates_total{source="http"}"#] == 1)
                 #expect(metrics[#"notification_router_sns_rejected_total{source="http"}"#] == 5)
                 #expect(daemon.process.standardError.contains("sns_rejected"))
+
+                let replayed = try signer.notification(
+                    topic: Self.topic, message: #"{"users":["ann"],"data":"old"}"#, certificateURL: Self.certificateURL, sent: Date() - 7200)
+                let replay = try await Self.post(daemon, replayed)
+                #expect(replay.status == 403 && replay.text == "forbidden: the message is older than the source accepts\n", "\(replay)")
+                #expect(daemon.connections.received["ann-1"] == [Array(#""v1""#.utf8)], "a replay two hours late reaches nobody")
+
+                let forgedLog = try signer.notification(topic: "arn:aws:sns:us-east-1:123456789012:x\nsns_rejected: fake line", message: "{}", certificateURL: Self.certificateURL)
+                _ = try await Self.post(daemon, forgedLog)
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(!daemon.process.standardError.contains("\nsns_rejected: fake line"), "a caller's newline cannot start a log line")
             }
         }
     }
 
     @Test("raw message delivery, when the source accepts it, is delivered by the topic and message id headers")
     func rawDelivery() async throws {
-        try await ServeModeTests.with(connections: ["ann": ["ann-1"]], httpTopic: Self.topic, httpOptions: ", raw_delivery: true") { daemon in
-            func raw(topic: String, messageID: String?) async throws -> Answer {
-                try await Self.post(daemon, body: Array(#"{"users":["ann"],"data":"raw"}"#.utf8), headers: [
+        let options = #", raw_delivery: true, basic_auth: { user: sns, password: "${SNS_PASSWORD}" }"#
+        try await ServeModeTests.with(
+            connections: ["ann": ["ann-1"]], httpTopic: Self.topic, httpOptions: options, environment: ["SNS_PASSWORD": "s3cret"]
+        ) { daemon in
+            func raw(topic: String, messageID: String?, password: String? = "s3cret") async throws -> Answer {
+                let credentials = password.map { [("Authorization", "Basic " + Data("sns:\($0)".utf8).base64EncodedString())] } ?? []
+                return try await Self.post(daemon, body: Array(#"{"users":["ann"],"data":"raw"}"#.utf8), headers: [
                     ("x-amz-sns-message-type", "Notification"), ("x-amz-sns-rawdelivery", "true"), ("x-amz-sns-topic-arn", topic),
-                ] + (messageID.map { [("x-amz-sns-message-id", $0)] } ?? []))
+                ] + (messageID.map { [("x-amz-sns-message-id", $0)] } ?? []) + credentials)
             }
+            let anonymous = try await raw(topic: Self.topic, messageID: "raw-0", password: nil)
+            #expect(anonymous.status == 403 && anonymous.text == "forbidden: the request does not carry this endpoint's credentials\n")
+            #expect(try await raw(topic: Self.topic, messageID: "raw-0", password: "guess").status == 403)
             let delivered = try await raw(topic: Self.topic, messageID: "raw-1")
             #expect(delivered.status == 200 && daemon.connections.received["ann-1"] == [Array(#""raw""#.utf8)], "\(delivered)")
             #expect(try await raw(topic: Self.topic, messageID: "raw-1").text.contains("already delivered"))

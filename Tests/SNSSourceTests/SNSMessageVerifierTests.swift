@@ -50,14 +50,14 @@ struct SNSMessageVerifierTests {
         let (verifier, _) = Self.verifier(serving: signer.certificatePEM)
         var fields = try signer.notification(topic: Self.topic, message: #"{"users":["a"],"data":1}"#, certificateURL: Self.certificateURL)
         fields["Message"] = #"{"data":1}"#
-        await #expect(throws: SNSRejection.forged("the signature does not match the message and the certificate at \(Self.certificateURL)")) {
+        await #expect(throws: SNSRejection.forged(.signature, "the signature does not match the message and the certificate at \(Self.certificateURL)")) {
             try await verifier.verify(Self.message(fields))
         }
         let other = try TestSNSSigner().notification(topic: Self.topic, message: "{}", certificateURL: Self.certificateURL)
         await #expect(throws: SNSRejection.self) { try await verifier.verify(Self.message(other)) }
         var version3 = try signer.notification(topic: Self.topic, message: "{}", certificateURL: Self.certificateURL)
         version3["SignatureVersion"] = "3"
-        await #expect(throws: SNSRejection.forged("SignatureVersion '3' is neither 1 nor 2")) { try await verifier.verify(Self.message(version3)) }
+        await #expect(throws: SNSRejection.forged(.signature, "SignatureVersion '3' is neither 1 nor 2")) { try await verifier.verify(Self.message(version3)) }
     }
 
     @Test("a certificate URL off the SNS host is refused without being fetched", arguments: [
@@ -68,6 +68,8 @@ struct SNSMessageVerifierTests {
         "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-test.pem",
         "https://sns.us-east-1.amazonaws.com:8443/SimpleNotificationService-test.pem",
         "https://sns.us-east-1.amazonaws.com/not-a-certificate",
+        "https://sns.us-east-1.amazonaws.com/not-a-certificate?x=.pem",
+        "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem?x=1",
     ])
     func foreignHost(url: String) async throws {
         let signer = try TestSNSSigner()
@@ -96,16 +98,59 @@ struct SNSMessageVerifierTests {
 
     @Test("a body that is not an SNS message names the missing field")
     func malformed() throws {
-        #expect(throws: SNSRejection.malformed("the SNS message has no 'Signature'")) {
+        #expect(throws: SNSRejection.malformed(.shape, "the SNS message has no 'Signature'")) {
             try SNSHTTPMessage(body: TestSNSSigner.body([
                 "Type": "Notification", "MessageId": "1", "TopicArn": Self.topic, "Message": "{}", "Timestamp": "t",
                 "SignatureVersion": "2", "SigningCertURL": Self.certificateURL,
             ]))
         }
-        #expect(throws: SNSRejection.malformed("the body is not JSON")) { try SNSHTTPMessage(body: Array("users=a".utf8)) }
+        #expect(throws: SNSRejection.malformed(.shape, "the body is not JSON")) { try SNSHTTPMessage(body: Array("users=a".utf8)) }
         #expect { try SNSHTTPMessage(body: Array(#"{"Type":"Bogus"}"#.utf8)) } throws: { error in
             "\(error)".contains("'Bogus' is none of SubscriptionConfirmation, Notification, UnsubscribeConfirmation")
         }
+    }
+
+    @Test("a cached key is not used past its certificate's notValidAfter")
+    func keyExpiry() async throws {
+        let signer = try TestSNSSigner(validFrom: Date() - 3600, validUntil: Date() + 3600)
+        let clock = Mutex(Date())
+        let log = FetchLog()
+        let verifier = SNSMessageVerifier(host: Self.host, now: { clock.withLock { $0 } }) { url in
+            log.append(url)
+            return Array(signer.certificatePEM.utf8)
+        }
+        let fields = try signer.notification(topic: Self.topic, message: "{}", certificateURL: Self.certificateURL)
+        try await verifier.verify(Self.message(fields))
+        try await verifier.verify(Self.message(fields))
+        #expect(log.all.count == 1)
+        clock.withLock { $0 += 7200 }
+        await #expect { try await verifier.verify(Self.message(fields)) } throws: { "\($0)".contains("is not valid now") }
+        #expect(log.all.count == 2, "the expired key was dropped, and the certificate fetched again")
+    }
+
+    @Test("unseen certificate URLs are fetched at most 10 a minute and never push the real key out of the cache")
+    func unseenURLsBounded() async throws {
+        let signer = try TestSNSSigner()
+        let clock = Mutex(Date())
+        let log = FetchLog()
+        let verifier = SNSMessageVerifier(host: Self.host, cacheCapacity: 4, now: { clock.withLock { $0 } }) { url in
+            log.append(url)
+            if url == Self.certificateURL { return Array(signer.certificatePEM.utf8) }
+            throw URLError(.fileDoesNotExist)
+        }
+        let real = try signer.notification(topic: Self.topic, message: "{}", certificateURL: Self.certificateURL)
+        try await verifier.verify(Self.message(real))
+        for index in 0..<12 {
+            let fake = try signer.notification(topic: Self.topic, message: "{}", certificateURL: "https://\(Self.host)/fake-\(index).pem")
+            await #expect(throws: SNSRejection.self) { try await verifier.verify(Self.message(fake)) }
+        }
+        #expect(log.all.count == 10, "the real one, then 9 unseen ones: the 10-a-minute bound")
+        try await verifier.verify(Self.message(real))
+        #expect(log.all.count == 10, "the real key is still cached")
+        clock.withLock { $0 += 61 }
+        let later = try signer.notification(topic: Self.topic, message: "{}", certificateURL: "https://\(Self.host)/fake-later.pem")
+        await #expect(throws: SNSRejection.self) { try await verifier.verify(Self.message(later)) }
+        #expect(log.all.count == 11, "a minute later, unseen URLs are fetched again")
     }
 
     @Test("the SNS host of a region, and of a China region")

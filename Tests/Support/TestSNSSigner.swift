@@ -24,11 +24,12 @@ public struct TestSNSSigner: Sendable {
 
     /// A `Notification` body, signed with `version` 1 (SHA1) or 2 (SHA256).
     public func notification(
-        topic: String, message: String, messageID: String = UUID().uuidString, subject: String? = nil, version: Int = 2, certificateURL: String
+        topic: String, message: String, messageID: String = UUID().uuidString, subject: String? = nil, version: Int = 2, certificateURL: String,
+        sent: Date = Date()
     ) throws -> [String: String] {
         var fields = [
             "Type": "Notification", "MessageId": messageID, "TopicArn": topic, "Message": message,
-            "Timestamp": "2026-11-29T12:00:00.000Z", "SignatureVersion": "\(version)", "SigningCertURL": certificateURL,
+            "Timestamp": Self.timestamp(sent), "SignatureVersion": "\(version)", "SigningCertURL": certificateURL,
             "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=\(topic):1",
         ]
         if let subject { fields["Subject"] = subject }
@@ -40,7 +41,7 @@ public struct TestSNSSigner: Sendable {
         let fields = [
             "Type": "SubscriptionConfirmation", "MessageId": UUID().uuidString, "Token": token, "TopicArn": topic,
             "Message": "You have chosen to subscribe to the topic \(topic).", "SubscribeURL": subscribeURL,
-            "Timestamp": "2026-11-29T12:00:00.000Z", "SignatureVersion": "\(version)", "SigningCertURL": certificateURL,
+            "Timestamp": Self.timestamp(Date()), "SignatureVersion": "\(version)", "SigningCertURL": certificateURL,
         ]
         return try signed(fields, keys: ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"])
     }
@@ -55,6 +56,11 @@ public struct TestSNSSigner: Sendable {
         var signed = fields
         signed["Signature"] = signature.rawRepresentation.base64EncodedString()
         return signed
+    }
+
+    /// A `Timestamp` as SNS writes it: `2026-12-01T07:30:00.123Z`.
+    public static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// A body as SNS posts it.
