@@ -7,7 +7,7 @@
 #
 # It creates .venv-test (pinned moto[server], websockets and python-hcl2 from PyPI) when missing, starts
 # moto_server on a free loopback port (MOTO_URL), exports the venv's Python (TEST_PYTHON),
-# runs `swift test`, then checks the deployment files (scripts/check_deploy.py: cfn-lint on the
+# runs `swift test` (one test at a time), then checks the deployment files (scripts/check_deploy.py: cfn-lint on the
 # SAM template, the Terraform module parsed) and a bounded fuzz run of the request parser
 # (FUZZ_SECONDS, default 20; 0 skips it), and stops moto. With CI=true a peer that cannot be started is a failure.
 set -euo pipefail
@@ -48,7 +48,10 @@ fi
 export TEST_PYTHON="$PWD/$venv/bin/python"
 
 status=0
-swift test "$@" || status=$?
+# One test at a time: several tests hold the product to its deadlines (an answer before a
+# Lambda deadline, a delivery within 3 s of a restart), and on a small machine tests running
+# side by side starve each other's in-process fake servers (about 100 s serial on 2 cores).
+swift test --no-parallel "$@" || status=$?
 
 if [ $# -eq 0 ]; then
   echo "test.sh: checking the deployment files (cfn-lint, Terraform parse)"

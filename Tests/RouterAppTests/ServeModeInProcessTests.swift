@@ -104,4 +104,51 @@ struct ServeModeInProcessTests {
         #expect(closed.withLock { $0 }, "the shutdown action ran after the server stopped")
         #expect(server.received["c-ann"]?.map { String(decoding: $0, as: UTF8.self) } == [#""paid""#])
     }
+
+    @Test("the SNS endpoint answers within SNS's 15 s even when its store's pages take 25 s: 503, so SNS retries")
+    func snsAnswersInTime() async throws {
+        let signer = try TestSNSSigner()
+        let topic = "arn:aws:sns:us-east-1:123456789012:slow"
+        let ids = (0..<LambdaDeadlineTests.segments).flatMap { segment in (0..<LambdaDeadlineTests.perSegment).map { "c\(segment)-\($0)" } }
+        let server = FakeConnectionsServer(live: ids)
+        try await FakeHTTPServer.with({ _ in .text(200, signer.certificatePEM) }) { sns in
+            try await FakeHTTPServer.with({ request in await LambdaDeadlineTests.slowScan(request, pageDelay: .seconds(1)) }) { dynamo in
+                try await server.run { url in
+                    let table = """
+                        version: 1
+                        stores: { connections: { type: dynamodb, table: conns, scan_segments: \(LambdaDeadlineTests.segments) } }
+                        sinks: { websocket: { type: apigw, endpoint: "\(url)" } }
+                        sources: { alerts: { type: sns, topic: "\(topic)" } }
+                        routes: [{ name: main, from: [alerts], to: websocket }]
+                        """
+                    let metrics = PrometheusCollectorRegistry()
+                    try await InProcess.withRouteSet(
+                        table, metrics: PrometheusMetricsFactory(registry: metrics),
+                        environment: ["AWS_ENDPOINT_URL_DYNAMODB": dynamo, "AWS_ENDPOINT_URL_SNS": sns]
+                    ) { routes, _ in
+                        let (addresses, listening) = AsyncStream.makeStream(of: String.self)
+                        let group = ServeMode.serviceGroup(
+                            routes: routes, settings: ServeSettings(host: "127.0.0.1", port: 0, shutdownGrace: .seconds(10)), metrics: metrics,
+                            signals: false, logger: InProcess.logger, onListening: { listening.yield($0) }, shutdown: {})
+                        try await withThrowingTaskGroup(of: Void.self) { tasks in
+                            tasks.addTask { try await group.run() }
+                            var iterator = addresses.makeAsyncIterator()
+                            let base = "http://" + (await iterator.next() ?? "")
+                            let message = try signer.notification(
+                                topic: topic, message: #"{"data":"everyone"}"#,
+                                certificateURL: "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem")
+                            let posted = ContinuousClock.now
+                            let answer = try await Self.request(.POST, base + "/sns/alerts", body: String(decoding: TestSNSSigner.body(message), as: UTF8.self))
+                            let took = ContinuousClock.now - posted
+                            #expect(took < .seconds(15), "answered after \(took)")
+                            #expect(answer.0 == 503 && answer.1.contains(#""unread":true"#), "\(answer)")
+                            await group.triggerGracefulShutdown()
+                            try await tasks.waitForAll()
+                        }
+                    }
+                }
+            }
+        }
+        #expect(server.received.count > 0 && server.received.count < ids.count)
+    }
 }
