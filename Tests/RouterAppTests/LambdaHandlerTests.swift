@@ -97,4 +97,34 @@ struct LambdaHandlerTests {
         #expect(answer == #"{"batchItemFailures":[{"itemIdentifier":"m-a"}]}"#)
         #expect(server.received["c-ann"]?.map { String(decoding: $0, as: UTF8.self) } == [#""b""#])
     }
+
+    @Test("two concurrent invocations with the same SQS message while posts fail: the copy comes back, and once the sink recovers the connection has it exactly once")
+    func concurrentCopyComesBack() async throws {
+        let server = FakeConnectionsServer(live: ["c-ann"])
+        server.set("c-ann", .failFirstWith(1_000_000, status: 500))
+        let table = """
+            version: 1
+            stores: { connections: { type: memory } }
+            sinks: { websocket: { type: apigw, endpoint: "%URL%" } }
+            routes: [{ name: main, filters: [dedupe], to: websocket }]
+            """
+        try await server.run { url in
+            try await InProcess.withRouteSet(table.replacingOccurrences(of: "%URL%", with: url)) { routes, _ in
+                try await routes.connectionStores["connections"]!.put(Connection(userID: "ann", connectionID: "c-ann"))
+                let handler = try LambdaMode.handler(routes: routes, environment: [:], logger: InProcess.logger) { _ in }
+                let event = ["Records": [Self.sqs("m-1", queue: "q", #"{"users":["ann"],"data":"once"}"#)]]
+                let bytes = Array(try JSONSerialization.data(withJSONObject: event))
+                let first = Task {
+                    await handler.handle(LambdaInvocation(requestID: "r-1", deadline: .now + .seconds(60), traceID: nil, functionARN: nil, event: bytes))
+                }
+                while server.posts == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                let copy = try await Self.invoke(handler, event)
+                #expect(Self.body(copy) == #"{"batchItemFailures":[{"itemIdentifier":"m-1"}]}"#, "the copy is not acknowledged while the first is in flight")
+                #expect(Self.body(await first.value) == #"{"batchItemFailures":[{"itemIdentifier":"m-1"}]}"#, "the first failed")
+                server.set("c-ann", .delay(.zero))
+                #expect(Self.body(try await Self.invoke(handler, event)) == #"{"batchItemFailures":[]}"#)
+            }
+        }
+        #expect(server.received["c-ann"]?.count == 1)
+    }
 }
