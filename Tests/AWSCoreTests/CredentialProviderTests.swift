@@ -123,6 +123,7 @@ struct CredentialProviderTests {
         #expect(try await chain.credentials().accessKeyID == "AKIASTATIC")
         do {
             _ = try await CredentialProviderChain([("environment", EnvironmentCredentialProvider(environment: [:]))]).credentials()
+            Issue.record("an empty chain returned credentials")
         } catch let error as AWSError {
             #expect(error.message == "no AWS credentials found (environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set)")
         }

@@ -12,6 +12,7 @@ import ServiceLifecycle
 struct GatewayHarness {
     let url: String
     let store: MemoryConnectionStore
+    let rooms: MemoryRoomDirectory
     let clients: WebSocketClients
     /// This gateway's own client, shut down before the gateway so that no keep-alive
     /// connection holds up the gateway's graceful shutdown.
@@ -26,7 +27,8 @@ struct GatewayHarness {
         var configuration = configuration
         configuration.port = 0
         let store = MemoryConnectionStore()
-        let gateway = LocalGateway(configuration: configuration, store: store, rooms: MemoryRoomDirectory(), logger: logger) { _ in DeliveryOutcome() }
+        let rooms = MemoryRoomDirectory()
+        let gateway = LocalGateway(configuration: configuration, store: store, rooms: rooms, logger: logger) { _ in DeliveryOutcome() }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let services = ServiceGroup(configuration: .init(
             services: [gateway.application { port in continuation.yield(port); continuation.finish() }], logger: logger))
@@ -43,7 +45,7 @@ struct GatewayHarness {
             do {
                 let clients = try WebSocketClients(url)
                 defer { clients.stop() }
-                outcome = .success(try await body(GatewayHarness(url: url, store: store, clients: clients, httpClient: httpClient)))
+                outcome = .success(try await body(GatewayHarness(url: url, store: store, rooms: rooms, clients: clients, httpClient: httpClient)))
             } catch {
                 outcome = .failure(error)
             }

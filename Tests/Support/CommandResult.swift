@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The outcome of running a command to completion.
 public struct CommandResult: Sendable {
@@ -17,15 +18,23 @@ public struct CommandResult: Sendable {
         process.standardError = error
         process.standardInput = stdin
         try process.run()
+        // Standard error is read on a thread of its own, so a child that fills one pipe while
+        // the other is being read cannot block the two of them.
+        let errData = Mutex(Data())
+        let errorDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            errData.withLock { $0 = error.fileHandleForReading.readDataToEndOfFile() }
+            errorDone.signal()
+        }
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
+        errorDone.wait()
         process.waitUntilExit()
         return CommandResult(
             status: process.terminationStatus,
             standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errData, as: UTF8.self))
+            standardError: String(decoding: errData.withLock { $0 }, as: UTF8.self))
     }
 
     /// ``run(_:arguments:environment:input:)`` on a thread of its own, so that waiting for the
