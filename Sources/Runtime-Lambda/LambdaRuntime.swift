@@ -53,6 +53,7 @@ public struct LambdaRuntime<API: LambdaRuntimeAPI>: Sendable {
             do {
                 invocation = try await client.next()
             } catch {
+                if Task.isCancelled { return }
                 logger.error("runtime_api_failed: could not get the next invocation: \(error)")
                 try? await Task.sleep(for: .milliseconds(100))
                 continue
