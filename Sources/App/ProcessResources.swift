@@ -31,8 +31,13 @@ public struct ProcessResources: Sendable {
 
     /// Resources for `table`: the pool is sized to the largest `max_in_flight` of its sinks.
     public init(table: RouteTable, environment: [String: String], fallbackCredentials: AWSCredentials? = nil, fallbackRegion: String? = nil) {
-        let widest = table.sinks.compactMap { ($0.configuration as? APIGatewaySinkConfiguration)?.maxInFlight }.max() ?? 64
-        self.init(environment: environment, maxInFlight: widest, fallbackCredentials: fallbackCredentials, fallbackRegion: fallbackRegion)
+        self.init(
+            environment: environment, maxInFlight: Self.widestInFlight(table), fallbackCredentials: fallbackCredentials, fallbackRegion: fallbackRegion)
+    }
+
+    /// The most posts in flight any sink of `table` allows (`max_in_flight`), 64 without one.
+    static func widestInFlight(_ table: RouteTable) -> Int {
+        table.sinks.compactMap { ($0.configuration as? APIGatewaySinkConfiguration)?.maxInFlight }.max() ?? 64
     }
 
     /// The table's components built on these resources, their metrics made with `metrics`.

@@ -17,6 +17,11 @@ import UnixSignals
 /// messages received, acknowledged, returned and failed polls, per SNS source messages
 /// received, rejected and duplicate).
 ///
+/// The server holds at most ``ConnectionBudget`` client connections (new ones wait in the
+/// listen backlog), closes a connection idle for 30 s, and answers `/readyz` from a probe at
+/// most 5 s old, so that slow, idle or eager clients can neither exhaust the process's
+/// descriptors nor make it hammer DynamoDB and API Gateway.
+///
 /// A receiver that ends by itself (a source whose input is exhausted) shuts the daemon down
 /// gracefully. SIGTERM shuts down gracefully: receiving stops, batches in hand finish (for at most the
 /// grace period, then they are cancelled and left for redelivery), acknowledged messages are
@@ -70,10 +75,17 @@ public enum ServeMode {
         if receivers.isEmpty && endpoints.isEmpty { logger.warning("the route table has no source the daemon can receive from: nothing will arrive") }
         let host = settings.host ?? "0.0.0.0"
         let port = settings.port ?? 8080
+        let clientConnections = ConnectionBudget.clientConnections(outboundInFlight: ProcessResources.widestInFlight(routes.table))
         let server = Application(
             router: router(routes: routes, endpoints: endpoints, receivers: receivers.count, metrics: metrics, logger: logger),
-            configuration: .init(address: .hostname(host, port: port), serverName: "notification-router"),
-            onServerRunning: { channel in onListening("\(host):\(channel.localAddress?.port ?? port)") }, logger: logger)
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "notification-router",
+                availableConnectionsDelegate: .maximum(clientConnections, logger: logger)),
+            onServerRunning: { channel in
+                logger.info("accepting at most \(clientConnections) client connections at once")
+                onListening("\(host):\(channel.localAddress?.port ?? port)")
+            }, logger: logger)
 
         // Services shut down in reverse order: the receivers stop and finish first, then the
         // HTTP server, then the shared HTTP client.
@@ -91,9 +103,10 @@ public enum ServeMode {
         routes: RouteSet, endpoints: [any SourceHTTPEndpoint], receivers: Int, metrics: PrometheusCollectorRegistry, logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        let readiness = CachedReadiness(routes: routes)
         router.get("/healthz") { _, _ in "alive\n" }
         router.get("/readyz") { _, _ in
-            let problems = await routes.readinessProblems(deadline: .now + .seconds(5))
+            let problems = await readiness.problems()
             guard problems.isEmpty else {
                 logger.warning("not_ready: \(problems.joined(separator: "; "))")
                 return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "not ready:\n" + problems.joined(separator: "\n") + "\n")))

@@ -62,8 +62,12 @@ struct ServeModeTests {
 
     /// A daemon on the routes.yaml in `directory`; it and its address once it listens. The host
     /// comes from routes.yaml's serve section, the port from the flag, which wins.
-    static func start(directory: URL, environment: [String: String]) async throws -> (RunningProcess, String) {
-        let process = try RunningProcess(binary, ["serve", "--port", "0"], environment: environment, directory: directory)
+    /// With `descriptorLimit`, it runs under `prlimit --nofile=N:N`.
+    static func start(directory: URL, environment: [String: String], descriptorLimit: Int? = nil) async throws -> (RunningProcess, String) {
+        let arguments = ["serve", "--port", "0"]
+        let process = try descriptorLimit.map { limit in
+            try RunningProcess(URL(fileURLWithPath: "/usr/bin/prlimit"), ["--nofile=\(limit):\(limit)", binary.path] + arguments, environment: environment, directory: directory)
+        } ?? RunningProcess(binary, arguments, environment: environment, directory: directory)
         let address = try await process.wait(for: "the listening line") { lines in
             lines.first { $0.contains("listening on 127.0.0.1:") }.map { String($0.split(separator: " ").last!) }
         }
@@ -75,7 +79,7 @@ struct ServeModeTests {
     /// with `httpOptions` added to its options. `environment` is added to the daemon's.
     static func with<Result: Sendable>(
         connections: [String: [String]], httpTopic: String? = nil, httpOptions: String = "", environment extra: [String: String] = [:],
-        _ body: @escaping @Sendable (Daemon) async throws -> Result
+        descriptorLimit: Int? = nil, _ body: @escaping @Sendable (Daemon) async throws -> Result
     ) async throws -> Result {
         let name = "serve-\(UUID().uuidString.prefix(8))"
         try MotoScripts.createTable(name, connections)
@@ -103,7 +107,7 @@ struct ServeModeTests {
                 """.write(to: directory.appendingPathComponent("routes.yaml"), atomically: true, encoding: .utf8)
             var environment = try MotoScripts.awsEnvironment(home: directory.path).merging(extra) { _, new in new }
             environment["LOG_LEVEL"] = "info"
-            let (process, address) = try await start(directory: directory, environment: environment)
+            let (process, address) = try await start(directory: directory, environment: environment, descriptorLimit: descriptorLimit)
             defer { process.stop() }
             return try await body(Daemon(
                 process: process, connections: server, topic: names[0], queueURL: names[1], table: name, url: "http://" + address,
@@ -197,6 +201,48 @@ struct ServeModeTests {
             #expect(try await daemon.process.finish() == 0, "\(daemon.process.standardError)")
             try await Task.sleep(for: .seconds(1))
             #expect(daemon.connections.received["gil-1"]?.count == 1, "delivered once")
+        }
+    }
+
+    /// Opens `count` sockets to `port` (every other one with an unfinished request head) and
+    /// holds them; prints `opened N` once done.
+    static let flood = """
+        import resource, socket, sys, time
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+        port, count = int(sys.argv[1]), int(sys.argv[2])
+        held = []
+        for i in range(count):
+            try:
+                s = socket.create_connection(("127.0.0.1", port), timeout=2)
+                if i % 2 == 0:
+                    s.send(b"GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n")
+                held.append(s)
+            except OSError:
+                break
+        print("opened", len(held), flush=True)
+        time.sleep(120)
+        """
+
+    @Test("1,100 idle and half-open sockets against a daemon limited to 1,024 descriptors: it lives, deliveries continue within 2 s each, /healthz answers again")
+    func descriptorExhaustion() async throws {
+        try await Self.with(connections: ["hal": ["hal-1"]], descriptorLimit: 1024) { daemon in
+            let port = String(daemon.url.split(separator: ":").last!)
+            let flood = try RunningProcess(URL(fileURLWithPath: try TestPeers.requirePython()), ["-c", Self.flood, port, "1100"])
+            defer { flood.stop() }
+            _ = try await flood.wait(for: "the sockets opened") { lines in lines.first { $0.hasPrefix("opened") } }
+            for index in 1...3 {
+                try daemon.publish(#"{"users":["hal"],"data":\#(index)}"#)
+                try await Self.eventually("delivery \(index) within 2 s", limit: .seconds(2)) { daemon.connections.received["hal-1"]?.count == index }
+            }
+            var healthy = false
+            for _ in 0..<60 where !healthy {
+                healthy = (try? await daemon.get("/healthz").status) == 200
+                if !healthy { try await Task.sleep(for: .seconds(1)) }
+            }
+            #expect(healthy, "/healthz answers once idle connections are closed")
+            #expect(daemon.process.isRunning, "\(daemon.process.standardError.suffix(2000))")
+            #expect(daemon.process.standardError.contains("accepting at most 640 client connections at once"))
         }
     }
 }
