@@ -2,6 +2,7 @@ import AWSCore
 import AsyncHTTPClient
 import DynamoStore
 import Foundation
+import Logging
 import RouterCore
 import RouterTestSupport
 import Synchronization
@@ -52,5 +53,20 @@ struct UnreadUsersTests {
         try await FakeHTTPServer.with(Self.fakeDynamo(refused: "", missingTable: true)) { url in
             await #expect(throws: DynamoStoreError.self) { try await Self.store(url).connections(of: ["alice", "bob"]).forEach { _ in } }
         }
+    }
+
+    @Test("a batch over the fake DynamoDB: the request naming the refused user is retried, the others complete")
+    func batchIsolation() async throws {
+        let sink = RecordingSink()
+        let reports = try await FakeHTTPServer.with(Self.fakeDynamo(refused: "bad")) { url in
+            let pipeline = Pipeline(route: "main", stages: [], store: try Self.store(url), sink: sink)
+            return await pipeline.deliver([
+                Pipeline.Message(body: Array(#"{"users":["bad","alice"],"data":1}"#.utf8), messageID: "a"),
+                Pipeline.Message(body: Array(#"{"users":["bob"],"data":2}"#.utf8), messageID: "b"),
+            ], deadline: .now + .seconds(30), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        }
+        #expect(reports.map(\.needsRetry) == [true, false])
+        #expect(reports[1].delivered == 2 && reports[0].delivered == 2, "alice's and bob's connections were still posted to")
+        #expect(sink.receivers == ["alice-1", "alice-2", "bob-1", "bob-2"])
     }
 }
