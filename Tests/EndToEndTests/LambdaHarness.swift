@@ -9,6 +9,8 @@ struct LambdaHarness {
     let connections: FakeConnectionsServer
     let table: String
     let process: RunningProcess
+    /// Every DynamoDB call the function made, counted on the way to moto.
+    let dynamo: CountingProxy
 
     static let binary = TestPeers.productsDirectory.appendingPathComponent("notification-router")
     static let queueARN = "arn:aws:sqs:us-east-1:123456789012:notifications"
@@ -24,21 +26,24 @@ struct LambdaHarness {
         try MotoScripts.createTable(table, connections)
         let server = FakeConnectionsServer(live: connections.values.flatMap { $0 })
         let runtime = FakeRuntimeAPI()
+        let dynamo = CountingProxy(upstream: try TestPeers.requireMoto())
         return try await server.run { connectionsURL in
+          try await dynamo.run { dynamoURL in
             try await runtime.run { api in
                 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-\(UUID())")
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 if let routes { try routes.write(to: directory.appendingPathComponent("routes.yaml"), atomically: true, encoding: .utf8) }
                 var environment = [
                     "AWS_LAMBDA_RUNTIME_API": api, "APIGW_ENDPOINT": connectionsURL, "CONNECTIONS_TABLE_NAME": table,
-                    "AWS_ENDPOINT_URL_DYNAMODB": try TestPeers.requireMoto(), "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                    "AWS_ENDPOINT_URL_DYNAMODB": dynamoURL, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                     "AWS_REGION": "us-east-1", "HOME": directory.path, "LOG_LEVEL": "debug",
                 ]
                 environment.merge(extra) { $1 }
                 let process = try RunningProcess(binary, [], environment: environment, directory: directory)
                 defer { process.stop() }
-                return try await body(LambdaHarness(runtime: runtime, connections: server, table: table, process: process))
+                return try await body(LambdaHarness(runtime: runtime, connections: server, table: table, process: process, dynamo: dynamo))
             }
+          }
         }
     }
 
@@ -50,6 +55,16 @@ struct LambdaHarness {
     /// The connection ids left in the table.
     func connectionIDs() throws -> Set<String> {
         Set(try items().compactMap { $0["connection_id"] })
+    }
+
+    /// The Embedded Metric Format objects the function printed for `route`.
+    func metrics(route: String) -> [[String: Any]] {
+        process.lines.compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], object["_aws"] != nil,
+                  object["Route"] as? String == route
+            else { return nil }
+            return object
+        }
     }
 
     /// Payloads each connection received, as text.

@@ -27,11 +27,13 @@ struct LambdaModeTests {
             #expect((sqs.json["batchItemFailures"] as? [Any])?.isEmpty == true, "\(sqs.body)")
 
             let (m, b, x) = (Self.data(Self.multicast), Self.data(Self.broadcast), Self.data(Self.exclusion))
-            let received = lambda.received().mapValues(Set.init)
-            #expect(received["alice-1="] == [m, b, x])
-            #expect(received["alice-2+"] == [m, b, x])
-            #expect(received["bob/1="] == [m, b, x])
+            // Exact lists (sorted: the two SQS records run concurrently), so a duplicate post fails.
+            let received = lambda.received().mapValues { $0.sorted() }
+            #expect(received["alice-1="] == [m, b, x].sorted())
+            #expect(received["alice-2+"] == [m, b, x].sorted())
+            #expect(received["bob/1="] == [m, b, x].sorted())
             #expect(received["carol-1"] == [b])
+            #expect(received.count == 4 && lambda.connections.posts == 10, "one post per target connection, no more")
         }
     }
 
@@ -51,12 +53,18 @@ struct LambdaModeTests {
             let failures = (answer.json["batchItemFailures"] as? [[String: String]] ?? []).compactMap { $0["itemIdentifier"] }
             #expect(Set(failures) == ["poison-json", "poison-type"])
 
-            #expect(lambda.received()["dave-live"]?.count == 8)
-            #expect(lambda.received()["alice-1="]?.count == 8)
+            let expected = (0..<8).map { #"{"n":\#($0)}"# }.sorted()
+            for id in ["dave-live", "alice-1=", "alice-2+"] {
+                #expect(lambda.received()[id]?.sorted() == expected, "\(id) has each request exactly once")
+            }
+            #expect(lambda.connections.posts == 8 * 5, "8 requests × (dave's 2, erin's 1, alice's 2 connections), no retries")
             #expect(try lambda.connectionIDs() == Set(users.values.flatMap { $0 }).subtracting(["dave-stale-1", "erin-stale"]))
+            #expect(lambda.dynamo.count("Query") == 3, "dave, erin and alice queried once each for the whole batch: \(lambda.dynamo.operations)")
+            #expect(lambda.dynamo.count("BatchWriteItem") == 1, "the two stale connections pruned in one write: \(lambda.dynamo.operations)")
             let log = lambda.process.lines.joined(separator: "\n")
             #expect(log.contains("poison-type") && log.contains("users must be an array of strings"), "the poison record is logged with its id and reason")
-            #expect(log.contains(#""_aws""#) && log.contains(#""Pruned":2"#), "an EMF line counts the two pruned connections")
+            let emf = lambda.metrics(route: "default")
+            #expect(emf.count == 1 && emf.first?["Pruned"] as? Int == 2 && emf.first?["Delivered"] as? Int == 24 && emf.first?["Invalid"] as? Int == 2, "\(emf)")
         }
     }
 
