@@ -9,7 +9,8 @@
 # moto_server on a free loopback port (MOTO_URL), exports the venv's Python (TEST_PYTHON),
 # runs `swift test` (one test at a time), then checks the deployment files (scripts/check_deploy.py: cfn-lint on the
 # SAM template, the Terraform module parsed) and a bounded fuzz run of the request parser
-# (FUZZ_SECONDS, default 20; 0 skips it), and stops moto. With CI=true a peer that cannot be started is a failure.
+# (FUZZ_SECONDS per target, default 10; 0 skips it; CI=true always fuzzes), and stops moto. With CI=true a peer that cannot be
+# started is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,13 +59,24 @@ if [ $# -eq 0 ]; then
   "$venv/bin/python" scripts/check_deploy.py || status=1
 fi
 
-if [ "$status" -eq 0 ] && [ $# -eq 0 ] && [ "${FUZZ_SECONDS:-20}" != "0" ]; then
-  echo "test.sh: fuzzing the request parser for ${FUZZ_SECONDS:-20}s"
-  FUZZ_SECONDS="${FUZZ_SECONDS:-20}" scripts/fuzz.sh > "$state/fuzz.log" 2>&1 || {
-    status=$?
-    echo "test.sh: the request parser fuzzer found a crash; its log:" >&2
-    tail -40 "$state/fuzz.log" >&2
-  }
-  grep -E "^Done [0-9]+ runs" "$state/fuzz.log" || true
+# Fuzzing: FUZZ_SECONDS per target (default 10; 0 skips it), after a full run. Under CI=true it
+# always runs, at least 10 s per target, whatever the arguments or FUZZ_SECONDS say.
+fuzz_seconds=${FUZZ_SECONDS:-10}
+fuzz=false
+if [ $# -eq 0 ] && [ "$fuzz_seconds" != "0" ]; then fuzz=true; fi
+if [ "${CI:-}" = "true" ]; then
+  fuzz=true
+  if [ "$fuzz_seconds" -lt 10 ] 2>/dev/null; then fuzz_seconds=10; fi
+fi
+if [ "$fuzz" = "true" ]; then
+  echo "test.sh: fuzzing the request parser and the SNS message parser for ${fuzz_seconds}s each"
+  fuzz_status=0
+  FUZZ_SECONDS="$fuzz_seconds" scripts/fuzz.sh > "$state/fuzz.log" 2>&1 || fuzz_status=$?
+  case "$fuzz_status" in
+    0) ;;
+    3) status=1; echo "test.sh: a fuzz target did not build; its log:" >&2; tail -40 "$state/fuzz.log" >&2 ;;
+    *) status=1; echo "test.sh: a fuzzer found a crash (input in .build-fuzz/crashes/); its log:" >&2; tail -40 "$state/fuzz.log" >&2 ;;
+  esac
+  grep -E "^fuzz.sh: |^Done [0-9]+ runs" "$state/fuzz.log" || true
 fi
 exit "$status"
