@@ -134,11 +134,16 @@ struct CredentialProviderTests {
         let counter = CountingProvider()
         let clock = Mutex(Date(timeIntervalSince1970: 1_000_000))
         let cache = CachingCredentialProvider(counter, refreshMargin: 300, now: { clock.withLock { $0 } })
-        async let first = cache.credentials()
-        async let second = cache.credentials()
-        _ = try await (first, second)
+        counter.hold()
+        let first = Task { try await cache.credentials() }
+        while counter.fetches == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        // The fetch is held open: a second caller now finds it in flight (given time to get there).
+        let second = Task { try await cache.credentials() }
+        try await Task.sleep(for: .milliseconds(100))
+        counter.release()
+        #expect(try await first.value == second.value)
         _ = try await cache.credentials()
-        #expect(counter.fetches == 1)
+        #expect(counter.fetches == 1, "concurrent callers shared one fetch")
         clock.withLock { $0 += 3600 - 299 }  // within the margin of the 1-hour expiry
         _ = try await cache.credentials()
         #expect(counter.fetches == 2)
@@ -206,13 +211,18 @@ struct RecordingLogHandler: LogHandler {
 }
 
 /// Temporary credentials valid for an hour from 1,000,000 s, counting fetches.
+/// ``hold()`` keeps the next fetches open until ``release()``.
 final class CountingProvider: AWSCredentialProvider {
     private let count = Mutex(0)
+    private let held = Mutex(false)
     var fetches: Int { count.withLock { $0 } }
+
+    func hold() { held.withLock { $0 = true } }
+    func release() { held.withLock { $0 = false } }
 
     func credentials() async throws -> AWSCredentials {
         let number = count.withLock { $0 += 1; return $0 }
-        try await Task.sleep(for: .milliseconds(20))
+        while held.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
         return AWSCredentials(accessKeyID: "ASIA\(number)", secretAccessKey: "s", sessionToken: "t", expiration: Date(timeIntervalSince1970: 1_000_000 + 3600 * Double(number)))
     }
 }

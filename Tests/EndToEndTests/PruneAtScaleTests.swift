@@ -24,9 +24,15 @@ struct PruneAtScaleTests {
             let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
             switch request.header("X-Amz-Target") {
             case "DynamoDB_20120810.Scan":
+                // Two pages per segment: the second starts after the first's LastEvaluatedKey.
+                deletes.scans.withLock { $0 += 1 }
                 let segment = object["Segment"] as? Int ?? 0
-                let items = (0..<perSegment).map { #"{"user_id":{"S":"u\#($0 % 97)"},"connection_id":{"S":"\#(id(segment, $0))"}}"# }
-                return .json(200, #"{"Items":[\#(items.joined(separator: ","))],"Count":\#(perSegment)}"#)
+                let half = perSegment / 2
+                let isSecond = object["ExclusiveStartKey"] != nil
+                let range = isSecond ? half..<perSegment : 0..<half
+                let items = range.map { #"{"user_id":{"S":"u\#($0 % 97)"},"connection_id":{"S":"\#(id(segment, $0))"}}"# }
+                let next = isSecond ? "" : #","LastEvaluatedKey":{"user_id":{"S":"u"},"connection_id":{"S":"\#(id(segment, half - 1))"}}"#
+                return .json(200, #"{"Items":[\#(items.joined(separator: ","))],"Count":\#(items.count)\#(next)}"#)
             case "DynamoDB_20120810.BatchWriteItem":
                 let requests = (object["RequestItems"] as? [String: [[String: Any]]])?["conns"] ?? []
                 let ids = requests.compactMap { (($0["DeleteRequest"] as? [String: Any])?["Key"] as? [String: [String: String]])?["connection_id"]?["S"] }
@@ -69,10 +75,13 @@ struct PruneAtScaleTests {
         let calls = deletes.calls.withLock { $0 }
         #expect(calls.allSatisfy { $0.count <= 25 })
         #expect(Set(calls.flatMap { $0 }) == gone && calls.flatMap { $0 }.count == 500)
+        #expect(deletes.scans.withLock { $0 } == Self.segments * 2, "every segment read both its pages")
     }
 }
 
 /// The keys of every BatchWriteItem call the fake DynamoDB received.
 final class DeleteLog: Sendable {
     let calls = Mutex<[[String]]>([])
+    /// Scan pages served.
+    let scans = Mutex(0)
 }
