@@ -94,4 +94,26 @@ struct APIGatewaySinkFaultTests {
         #expect(report.delivered == 200)
         #expect(server.mostInFlight <= 16 && server.mostInFlight > 1)
     }
+
+    @Test("AIMD: a burst of 429s cuts the posts in flight at the server, and successes grow them back")
+    func adaptiveWindow() async throws {
+        let ids = (0..<600).map { "c\($0)" }
+        let server = FakeConnectionsServer(live: ids)
+        for id in ids { server.set(id, .delay(.milliseconds(50))) }
+        server.throttle(posts: 121...160)
+        let store = MemoryConnectionStore(batchSize: 100, connections: SinkHarness.connections(ids))
+        let report = try await server.run { url in
+            await Self.pipeline(try SinkHarness.sink(url, options: "max_in_flight: 32"), store)
+                .deliver(Array(#"{"data":1}"#.utf8), deadline: .now + .seconds(120), logger: SinkHarness.logger)
+        }
+        #expect(report.delivered == 600 && report.throttled > 0)
+        let arrivals = server.inFlightAtArrival
+        let before = arrivals[60..<120].max() ?? 0
+        // Throttled posts keep their slots and retry, so look past their retries (posts 161-200).
+        let after = arrivals[200..<240].max() ?? 0
+        let end = arrivals.suffix(100).max() ?? 0
+        #expect(before >= 24, "the window was open before the burst: \(before)")
+        #expect(after <= before / 2, "the burst halved it at least once: \(before) before, \(after) after")
+        #expect(end > after, "successes grew it back: \(after) after the burst, \(end) at the end")
+    }
 }

@@ -35,6 +35,10 @@ public final class FakeConnectionsServer: Sendable {
         var failures: [String: Int] = [:]
         var inFlight = 0
         var mostInFlight = 0
+        /// Posts in flight (this one included) as each post arrived, in arrival order.
+        var inFlightAtArrival: [Int] = []
+        /// Posts (by arrival number, from 1) answered 429 whatever their connection.
+        var throttledPosts: ClosedRange<Int>?
     }
 
     private let state: Mutex<State>
@@ -58,6 +62,10 @@ public final class FakeConnectionsServer: Sendable {
     public var answeredOrder: [String] { state.withLock { $0.answeredOrder } }
     public var posts: Int { state.withLock { $0.posts } }
     public var mostInFlight: Int { state.withLock { $0.mostInFlight } }
+    /// Posts in flight (each one included) when each post arrived, in arrival order.
+    public var inFlightAtArrival: [Int] { state.withLock { $0.inFlightAtArrival } }
+    /// Answers 429 to the posts whose arrival number (from 1) is in `range`: a burst of throttling.
+    public func throttle(posts range: ClosedRange<Int>) { state.withLock { $0.throttledPosts = range } }
     public var live: Set<String> { state.withLock { $0.live } }
 
     /// Runs `body` with the server's base URL (`http://127.0.0.1:PORT` + base path).
@@ -93,13 +101,16 @@ public final class FakeConnectionsServer: Sendable {
     }
 
     private func post(_ body: [UInt8], to id: String) async -> FakeResponse {
-        let (behaviour, roll, throttle, errors) = state.withLock { state in
+        let (behaviour, roll, throttle, errors, inBurst) = state.withLock { state in
             state.posts += 1
             state.inFlight += 1
             state.mostInFlight = max(state.mostInFlight, state.inFlight)
-            return (state.behaviours[id], Double.random(in: 0..<1), state.throttleRatio, state.errorRatio)
+            state.inFlightAtArrival.append(state.inFlight)
+            let inBurst = state.throttledPosts?.contains(state.posts) == true
+            return (state.behaviours[id], Double.random(in: 0..<1), state.throttleRatio, state.errorRatio, inBurst)
         }
         defer { state.withLock { $0.inFlight -= 1 } }
+        if inBurst { return .json(429, #"{"message":"Too Many Requests"}"#, headers: [("x-amzn-ErrorType", "LimitExceededException")]) }
         switch behaviour {
         case .gone: return Self.gone
         case .status(let status): return .json(status, #"{"message":"injected \#(status)"}"#)
