@@ -206,6 +206,8 @@ let package = Package(
                 "AWSCore", "RouterTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/AWSCoreTests",
             swiftSettings: swiftSettings

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 
 /// One HTTP exchange with an AWS endpoint: the seam under ``AWSClient``. The process uses
 /// ``HTTPClientTransport`` (AsyncHTTPClient, one keep-alive pool); tests use a fake.
@@ -28,13 +29,14 @@ public struct AWSHTTPRequest: Sendable {
     }
 }
 
-/// An answer: status, headers and body.
+/// An answer: status, headers and body. The headers are kept as the transport got them: a
+/// post's answer is read for its status, and its headers only when it is an error.
 public struct AWSHTTPResponse: Sendable {
     public let status: Int
-    public let headers: [(name: String, value: String)]
+    public let headers: HTTPHeaders
     public let body: ByteBuffer
 
-    public init(status: Int, headers: [(name: String, value: String)], body: ByteBuffer) {
+    public init(status: Int, headers: HTTPHeaders, body: ByteBuffer) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -42,7 +44,6 @@ public struct AWSHTTPResponse: Sendable {
 
     /// The first header named `name` (case-insensitive).
     public func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name.lowercased() == wanted }?.value
+        headers.first(name: name)
     }
 }

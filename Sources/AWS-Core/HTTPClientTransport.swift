@@ -17,6 +17,6 @@ public struct HTTPClientTransport: AWSTransport {
         if let body = request.body { outgoing.body = .bytes(body) }
         let response = try await httpClient.execute(outgoing, timeout: TimeAmount(timeout))
         let body = try await response.body.collect(upTo: responseLimit)
-        return AWSHTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: body)
+        return AWSHTTPResponse(status: Int(response.status.code), headers: response.headers, body: body)
     }
 }

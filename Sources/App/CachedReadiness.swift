@@ -10,6 +10,12 @@ final class CachedReadiness: Sendable {
         var running: Task<[String], Never>?
     }
 
+    /// A recent answer, or the probe to wait for.
+    private enum Next {
+        case cached([String])
+        case probe(Task<[String], Never>)
+    }
+
     private let routes: RouteSet
     private let maxAge: Duration
     private let state = Mutex(State())
@@ -22,16 +28,18 @@ final class CachedReadiness: Sendable {
     /// What keeps the route set from delivering (empty: ready), from a recent probe.
     func problems() async -> [String] {
         let now = ContinuousClock.now
-        let task = state.withLock { state -> Task<[String], Never> in
-            if let last = state.last, now - last.at < maxAge {
-                let problems = last.problems
-                return Task { problems }
-            }
-            if let running = state.running { return running }
+        let next = state.withLock { state -> Next in
+            if let last = state.last, now - last.at < maxAge { return .cached(last.problems) }
+            if let running = state.running { return .probe(running) }
             let routes = routes
             let running = Task { await routes.readinessProblems(deadline: .now + .seconds(5)) }
             state.running = running
-            return running
+            return .probe(running)
+        }
+        let task: Task<[String], Never>
+        switch next {
+        case .cached(let problems): return problems
+        case .probe(let running): task = running
         }
         let problems = await task.value
         state.withLock { state in

@@ -60,11 +60,12 @@ public enum DevMode {
         }
         let rooms = routes.roomDirectories.values.lazy.compactMap { $0 as? MemoryRoomDirectory }.first
         let delivery = BatchDelivery(routes: routes)
-        let names = routes.sources.map(\.name)
+        let table = routes.table
+        let names = table.sources.map(\.name)
         let gateway = LocalGateway(configuration: configuration, store: store, rooms: rooms, logger: logger) { request throws(PublishRefusal) in
             let source = request.source ?? names.first
             if let source, !names.contains(source) {
-                throw PublishRefusal("no source named '\(source)' in the route table" + (names.isEmpty ? "" : "; its sources: \(names.joined(separator: ", "))"))
+                throw PublishRefusal(table.noSource(named: source))
             }
             let item = SourceItem(
                 messageID: "local-" + UUID().uuidString.lowercased(), body: request.body, source: source, attributes: request.attributes)

@@ -39,7 +39,7 @@ public struct LambdaEventHandler: Sendable {
 
         if let object = event.object, let type = ConnectionLifecycle.eventType(of: object) {
             guard let lifecycle else {
-                guard ["CONNECT", "DISCONNECT"].contains(type) else { return .response(ConnectionLifecycle.status(200)) }
+                guard ConnectionLifecycle.manages(type) else { return .response(ConnectionLifecycle.status(200)) }
                 logger.error("lifecycle_unavailable: a \(type) event arrived but the route table has no connection store")
                 return .response(ConnectionLifecycle.status(500))
             }

@@ -1,4 +1,3 @@
-import AWSCore
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -60,16 +59,10 @@ public enum Publisher {
             return Outcome(output: String(buffer: body), succeeded: response.status == .ok)
         case .source(let name):
             let table = try routes.load(environment: environment, environmentName: environmentName)
-            guard let component = table.sources.first(where: { $0.name == name }) else {
-                let names = table.sources.map(\.name)
-                throw RouterAppError(
-                    .unknownSource, "no source named '\(name)' in \(table.origin)" + (names.isEmpty ? "" : "; its sources: \(names.joined(separator: ", "))"))
-            }
+            guard let component = table.sources.first(where: { $0.name == name }) else { throw RouterAppError(.unknownSource, table.noSource(named: name)) }
             return try await publish(request, through: component, environment: environment)
         case .queue(let queue):
-            var options = ["queue": queue]
-            options["region"] = AWSRegion.resolve(environment: environment)
-            return try await publish(request, toNew: "sqs", options, environment: environment)
+            return try await publish(request, toNew: "sqs", ["queue": queue], environment: environment)
         case .topic(let topic):
             return try await publish(request, toNew: "sns", ["topic": topic], environment: environment)
         }

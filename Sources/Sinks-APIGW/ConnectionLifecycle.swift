@@ -55,12 +55,18 @@ public struct ConnectionLifecycle: Sendable {
         (event["requestContext"] as? [String: Any])?["eventType"] as? String
     }
 
+    /// Whether `eventType` is one the lifecycle acts on (`CONNECT`, `DISCONNECT`); any other
+    /// WebSocket event is answered 200 and ignored.
+    public static func manages(_ eventType: String) -> Bool {
+        eventType == "CONNECT" || eventType == "DISCONNECT"
+    }
+
     /// Handles a `CONNECT` or `DISCONNECT` event (any other WebSocket event is answered 200
     /// and ignored); the answer API Gateway expects.
     public func handle(_ event: [String: Any], logger: Logger) async -> [UInt8] {
         let context = event["requestContext"] as? [String: Any] ?? [:]
         let eventType = context["eventType"] as? String ?? ""
-        guard eventType == "CONNECT" || eventType == "DISCONNECT" else { return Self.status(200) }
+        guard Self.manages(eventType) else { return Self.status(200) }
         guard let connectionID = context["connectionId"] as? String, !connectionID.isEmpty else {
             logger.error("lifecycle_failed: \(eventType) event without requestContext.connectionId")
             return Self.status(400)

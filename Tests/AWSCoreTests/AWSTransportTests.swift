@@ -1,5 +1,6 @@
 import AWSCore
 import NIOCore
+import NIOHTTP1
 import Synchronization
 import Testing
 
@@ -17,7 +18,7 @@ struct AWSTransportTests {
         func send(_ request: AWSHTTPRequest, timeout: Duration, responseLimit: Int) async throws -> AWSHTTPResponse {
             let index = seen.withLock { $0.append(request); return $0.count - 1 }
             let status = try answers[min(index, answers.count - 1)].get()
-            return AWSHTTPResponse(status: status, headers: [("x-amzn-RequestId", "R\(index)")], body: ByteBuffer(string: #"{"n":\#(index)}"#))
+            return AWSHTTPResponse(status: status, headers: HTTPHeaders([("x-amzn-RequestId", "R\(index)")]), body: ByteBuffer(string: #"{"n":\#(index)}"#))
         }
 
         var requests: [AWSHTTPRequest] { seen.withLock { $0 } }

@@ -51,6 +51,11 @@ extension RouteTable {
     public func sources<Configuration: SourceConfiguration>(of type: Configuration.Type) -> [(name: String, configuration: Configuration)] {
         sources.compactMap { source in (source.configuration as? Configuration).map { (source.name, $0) } }
     }
+
+    /// Why `name` names no source: the table's origin and the sources it has.
+    public func noSource(named name: String) -> String {
+        "no source named '\(name)' in \(origin)" + (sources.isEmpty ? "" : "; its sources: \(sources.map(\.name).joined(separator: ", "))")
+    }
 }
 
 /// What a source does with a request that can never be delivered (not JSON, wrong field
