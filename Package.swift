@@ -215,7 +215,10 @@ let package = Package(
         .testTarget(name: "SNSSourceTests", dependencies: ["SNSSource", "RouterTestSupport"], path: "Tests/SNSSourceTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "SQSSourceTests",
-            dependencies: ["SQSSource", "RouterTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: [
+                "SQSSource", "RouterTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Tests/SQSSourceTests",
             swiftSettings: swiftSettings
         ),

@@ -5,7 +5,9 @@ import ServiceLifecycle
 
 /// Consumes one SQS queue in daemon mode: several pollers long-poll it (10 messages, 20 s),
 /// each receive is handled as one batch (its messages share store reads), and then:
-/// - acknowledged messages are deleted (`DeleteMessageBatch`, each entry's result checked);
+/// - acknowledged messages are deleted (`DeleteMessageBatch`, each entry's result checked;
+///   an entry SQS refused is tried twice more, then logged by message id and counted, since
+///   SQS will deliver that message again);
 /// - the others are made visible again after a backoff that grows with their receive count
 ///   (`ChangeMessageVisibilityBatch`), so that the queue's redrive policy decides when they
 ///   reach the dead-letter queue;
@@ -60,16 +62,17 @@ public struct SQSConsumer: Service {
     let logger: Logger
     let counters: Counters
 
-    /// Per queue (dimension `queue`, the source's name): messages received, acknowledged
-    /// (deleted) and returned for another attempt, and failed polls.
+    /// Per queue (dimension `queue`, the source's name): messages received, acknowledged,
+    /// returned for another attempt, acknowledged but left undeleted, and failed polls.
     struct Counters {
-        let received, acknowledged, returned, pollErrors: Counter
+        let received, acknowledged, returned, undeleted, pollErrors: Counter
 
         init(queue: String, factory: any MetricsFactory) {
             let dimensions = [("queue", queue)]
             received = Counter(label: "notification_router_sqs_received_total", dimensions: dimensions, factory: factory)
             acknowledged = Counter(label: "notification_router_sqs_acknowledged_total", dimensions: dimensions, factory: factory)
             returned = Counter(label: "notification_router_sqs_returned_total", dimensions: dimensions, factory: factory)
+            undeleted = Counter(label: "notification_router_sqs_delete_failed_total", dimensions: dimensions, factory: factory)
             pollErrors = Counter(label: "notification_router_sqs_poll_errors_total", dimensions: dimensions, factory: factory)
         }
     }
@@ -140,18 +143,37 @@ public struct SQSConsumer: Service {
         let again = zip(messages, acknowledged).filter { !$0.1 }.map(\.0)
         counters.acknowledged.increment(by: done.count)
         counters.returned.increment(by: again.count)
+        await delete(done)
+        guard !again.isEmpty else { return }
         do {
-            for (id, reason) in try await client.deleteMessages(done, from: queue, deadline: .now + .seconds(30)) {
-                logger.error("delete_failed: message \(id) was delivered but not deleted (\(reason)); it will be delivered again")
-            }
-            if !again.isEmpty {
-                let refused = try await client.changeVisibility(
-                    again, to: { settings.retryDelay(receiveCount: $0.receiveCount) }, in: queue, deadline: .now + .seconds(30))
-                for (id, reason) in refused { logger.warning("visibility_not_changed: message \(id): \(reason)") }
-                logger.notice("returned \(again.count) of \(messages.count) messages to the queue for another attempt")
-            }
+            let refused = try await client.changeVisibility(
+                again, to: { settings.retryDelay(receiveCount: $0.receiveCount) }, in: queue, deadline: .now + .seconds(30))
+            for (id, reason) in refused { logger.warning("visibility_not_changed: message \(id): \(reason)") }
+            logger.notice("returned \(again.count) of \(messages.count) messages to the queue for another attempt")
         } catch {
-            logger.error("ack_failed: could not delete or return messages (\(error)); they reappear after their visibility timeout")
+            logger.error("return_failed: could not return \(again.count) messages (\(error)); they reappear after their visibility timeout")
+        }
+    }
+
+    /// Deletes acknowledged messages, trying entries SQS refused twice more; what is still
+    /// not deleted is counted and logged by message id (it will be delivered again).
+    private func delete(_ messages: [SQSMessage]) async {
+        var remaining = messages
+        var reasons: [String: String] = [:]
+        for attempt in 1...3 where !remaining.isEmpty {
+            if attempt > 1 { try? await Task.sleep(for: .milliseconds(200) * attempt) }
+            do {
+                reasons = try await client.deleteMessages(remaining, from: queue, deadline: .now + .seconds(30))
+            } catch {
+                // The client has already retried the call itself.
+                reasons = Dictionary(remaining.map { ($0.messageID, "\(error)") }) { first, _ in first }
+                break
+            }
+            remaining = remaining.filter { reasons[$0.messageID] != nil }
+        }
+        counters.undeleted.increment(by: remaining.count)
+        for message in remaining {
+            logger.error("delete_failed: message \(message.messageID) was delivered but not deleted (\(reasons[message.messageID] ?? "?")); SQS will deliver it again")
         }
     }
 

@@ -1,7 +1,7 @@
 import APIGatewaySink
 import Logging
 import RouterCore
-import Synchronization
+import RouterTestSupport
 import Testing
 
 /// The API Gateway `$connect`/`$disconnect` side of the connection store.
@@ -30,7 +30,7 @@ extension ConnectionLifecycleTests {
     @Test("$connect with the user id from the query string and no authorizer warns once; with an authorizer, never")
     func unauthenticatedWarning() async {
         let lines = LogLines()
-        let logger = Logger(label: "test") { _ in lines.handler }
+        let logger = lines.logger()
         let open = ConnectionLifecycle(store: MemoryConnectionStore(), userID: .queryParameter("user_id"))
         for id in ["c1", "c2"] {
             _ = await open.handle(["requestContext": ["eventType": "CONNECT", "connectionId": id], "queryStringParameters": ["user_id": "ann"]], logger: logger)
@@ -41,28 +41,5 @@ extension ConnectionLifecycleTests {
             ["requestContext": ["eventType": "CONNECT", "connectionId": "c3", "authorizer": ["principalId": "ann"]], "queryStringParameters": ["user_id": "ann"]],
             logger: logger)
         #expect(lines.all.filter { $0.contains("connect_unauthenticated") }.count == 1)
-    }
-}
-
-/// Log messages, kept for assertions.
-final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-
-    var handler: Handler { Handler(lines: self) }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    struct Handler: LogHandler {
-        let lines: LogLines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) { lines.append(event.message.description) }
     }
 }

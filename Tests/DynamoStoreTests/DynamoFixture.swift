@@ -47,8 +47,14 @@ struct DynamoFixture {
         try ConfigFixture.configuration(DynamoStoreConfiguration.self, "table: \(table)\n" + extra)
     }
 
-    func store(_ extra: String = "", pageLimit: Int? = nil, now: @escaping @Sendable () -> Date = Date.init) throws -> DynamoConnectionStore {
-        DynamoConnectionStore(configuration: try configuration(extra), aws: aws, region: Self.region, pageLimit: pageLimit, now: now)
+    /// A store on the table; with `endpoint` (a proxy in front of moto), its calls go there.
+    func store(
+        _ extra: String = "", pageLimit: Int? = nil, endpoint: String? = nil, now: @escaping @Sendable () -> Date = Date.init
+    ) throws -> DynamoConnectionStore {
+        let client = endpoint.map { url in
+            AWSClient(httpClient: .shared, credentials: aws.credentials, endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_DYNAMODB": url]))
+        } ?? aws
+        return DynamoConnectionStore(configuration: try configuration(extra), aws: client, region: Self.region, pageLimit: pageLimit, now: now)
     }
 }
 

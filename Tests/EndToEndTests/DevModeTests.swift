@@ -144,4 +144,21 @@ struct DevModeTests {
         defer { clients.stop() }
         #expect(try await clients.connectWithoutUser("anonymous") == 400)
     }
+
+    @Test("data reaches the socket byte for byte, and appears in no log line at trace level, delivered or refused")
+    func payloadThroughDev() async throws {
+        let gateway = try await DevGateway(environment: ["LOG_LEVEL": "trace"])
+        defer { gateway.stop() }
+        let clients = try WebSocketClients(gateway.url)
+        defer { clients.stop() }
+        try await clients.connect("ann", as: "ann")
+        let data = ServeModeTests.oddData
+        #expect(try await gateway.publish(#"{"users":["ann"], "data": \#(data) }"#).status == 200)
+        #expect(try await clients.waitForMessages("ann", count: 1) == [data])
+        let (status, reports) = try await gateway.publish(#"{"users":"ann","data":"PAYLOAD-MARKER-5c1e"}"#)
+        #expect(status == 400 && (reports.first?["reason"] as? String)?.contains("users must be an array of strings") == true, "\(reports)")
+        let log = gateway.process.standardError + gateway.process.lines.joined(separator: "\n")
+        #expect(!log.isEmpty)
+        #expect(!log.contains("PAYLOAD-MARKER-5c1e"), "\(log.split(separator: "\n").filter { $0.contains("PAYLOAD-MARKER") })")
+    }
 }

@@ -167,22 +167,12 @@ struct LambdaModeTests {
             // time it would hold up the second invocation and end in a 500 after a minute.
             lambda.connections.set("slow-1", .holdUntilDelivered(1))
             async let slow = lambda.runtime.invoke(#"{"users":["slow"],"data":1}"#)
-            try await Self.eventually { lambda.connections.posts >= 1 }
+            try await eventually("the slow post begun") { lambda.connections.posts >= 1 }
             let fast = try await lambda.runtime.invoke(#"{"users":["fast"],"data":2}"#)
             #expect(fast.kind == "response" && fast.body.contains(#""delivered":1"#), "\(fast.body)")
             let slowAnswer = try await slow
             #expect(slowAnswer.kind == "response" && slowAnswer.body.contains(#""delivered":1"#), "\(slowAnswer.body)")
         }
-    }
-
-    /// Polls `condition`; fails after a minute.
-    static func eventually(_ condition: () -> Bool) async throws {
-        var attempts = 0
-        while !condition(), attempts < 6000 {
-            attempts += 1
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        #expect(condition())
     }
 
     @Test("a broken routes.yaml is reported through init/error with its file:line:column")

@@ -155,7 +155,7 @@ struct SNSEndpointTests {
         try await ServeModeTests.with(connections: ["ann": ["ann-1", "ann-2"], "bob": ["bob-1"]], httpTopic: topic) { daemon in
             _ = try MotoScripts.run(#"sns.subscribe(TopicArn="\#(topic)", Protocol="http", Endpoint="\#(daemon.url)/sns/http")"#)
             _ = try MotoScripts.run(#"sns.publish(TopicArn="\#(topic)", Message='{"users":["ann"],"data":{"via":"http"}}')"#)
-            try await ServeModeTests.eventually("both of ann's connections") { daemon.connections.received.count == 2 }
+            try await eventually("both of ann's connections") { daemon.connections.received.count == 2 }
             #expect(Set(daemon.connections.received.keys) == ["ann-1", "ann-2"])
             #expect(daemon.connections.received.values.allSatisfy { $0 == [Array(#"{"via":"http"}"#.utf8)] })
             let metrics = try await daemon.metrics()

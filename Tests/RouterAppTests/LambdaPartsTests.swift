@@ -2,7 +2,7 @@ import Foundation
 import Logging
 @testable import RouterApp
 import RouterCore
-import Synchronization
+import RouterTestSupport
 import Testing
 
 @Suite("Lambda mode parts")
@@ -42,7 +42,7 @@ struct LambdaPartsTests {
 
     @Test("JSON log lines carry the message, level and metadata")
     func jsonLogs() throws {
-        let lines = Lines()
+        let lines = LogLines()
         var logger = Logger(label: "router") { label in JSONLogHandler(label: label, level: .info, write: { lines.append($0) }) }
         logger[metadataKey: "aws.request_id"] = "r-1"
         logger.info("delivered", metadata: ["router.route": "main"])
@@ -52,9 +52,4 @@ struct LambdaPartsTests {
         #expect(object["message"] == "delivered" && object["level"] == "INFO" && object["aws.request_id"] == "r-1" && object["router.route"] == "main")
     }
 
-    final class Lines: Sendable {
-        private let lines = Mutex<[String]>([])
-        func append(_ line: String) { lines.withLock { $0.append(line) } }
-        var all: [String] { lines.withLock { $0 } }
-    }
 }

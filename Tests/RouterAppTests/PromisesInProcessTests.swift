@@ -3,7 +3,6 @@ import LambdaRuntime
 import Logging
 import RouterApp
 import RouterTestSupport
-import Synchronization
 import Testing
 
 /// README promises held in-process: every class of batchItemFailures, payloads never logged,
@@ -56,8 +55,8 @@ struct PromisesInProcessTests {
 
     @Test("an invalid request in an SNS event is logged with its reason and not retried")
     func invalidSNSNotRetried() async throws {
-        let lines = Lines()
-        let logger = Logger(label: "test") { _ in lines.handler(level: .info) }
+        let lines = LogLines()
+        let logger = lines.logger(level: .info)
         try await Self.withHandler(FakeConnectionsServer(live: []), connections: [:], logger: logger) { handler in
             let answer = try await LambdaHandlerTests.invoke(handler, ["Records": [LambdaHandlerTests.sns("s-bad", kind: "x", #"{"users":"ann","data":1}"#)]])
             guard case .response = answer else {
@@ -71,8 +70,8 @@ struct PromisesInProcessTests {
     @Test("a marker inside data appears in no log line, at trace level, delivered or refused")
     func payloadNeverLogged() async throws {
         let marker = "PAYLOAD-MARKER-7f3a"
-        let lines = Lines()
-        let logger = Logger(label: "test") { _ in lines.handler(level: .trace) }
+        let lines = LogLines()
+        let logger = lines.logger()
         let server = FakeConnectionsServer(live: ["c-ann"])
         server.set("c-ann", .failFirst(1))
         try await Self.withHandler(server, connections: ["ann": ["c-ann"]], logger: logger) { handler in
@@ -101,34 +100,5 @@ struct PromisesInProcessTests {
             _ = try await LambdaHandlerTests.invoke(handler, ["Records": [LambdaHandlerTests.sqs("q-2", queue: "orders", envelope)]])
         }
         #expect(server.received["c-ann"]?.map { String(decoding: $0, as: UTF8.self) } == [data, data, data])
-    }
-
-    /// Log lines at or above a level, message and metadata, for assertions.
-    final class Lines: Sendable {
-        private let lines = Mutex<[String]>([])
-        var all: [String] { lines.withLock { $0 } }
-
-        func handler(level: Logger.Level) -> Handler { Handler(lines: self, logLevel: level) }
-
-        struct Handler: LogHandler {
-            let lines: Lines
-            var metadata: Logger.Metadata = [:]
-            var logLevel: Logger.Level
-
-            init(lines: Lines, logLevel: Logger.Level) {
-                self.lines = lines
-                self.logLevel = logLevel
-            }
-
-            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-                get { metadata[key] }
-                set { metadata[key] = newValue }
-            }
-
-            func log(event: LogEvent) {
-                let all = metadata.merging(event.metadata ?? [:]) { $1 }
-                lines.lines.withLock { $0.append("\(event.message) \(all)") }
-            }
-        }
     }
 }

@@ -14,6 +14,9 @@ public final class FakeConnectionsServer: Sendable {
         case status(Int)
         /// Wait this long, then answer normally.
         case delay(Duration)
+        /// Answer nothing while this behaviour is set (at most two minutes), then 500: a post
+        /// that outlasts any grace period, released by ``clear(_:)``.
+        case stall
         /// Answer only once this many other posts were delivered (500 after 60 s): proves the
         /// others were not held back by this one, without timing assumptions.
         case holdUntilDelivered(Int)
@@ -51,6 +54,8 @@ public final class FakeConnectionsServer: Sendable {
     }
 
     public func set(_ id: String, _ behaviour: Behaviour) { state.withLock { $0.behaviours[id] = behaviour } }
+    /// Back to answering as API Gateway does.
+    public func clear(_ id: String) { _ = state.withLock { $0.behaviours.removeValue(forKey: id) } }
     /// A connection that has just connected.
     public func addLive(_ id: String) { _ = state.withLock { $0.live.insert(id) } }
     public func setRatios(throttled: Double = 0, errors: Double = 0) {
@@ -115,6 +120,12 @@ public final class FakeConnectionsServer: Sendable {
         case .gone: return Self.gone
         case .status(let status): return .json(status, #"{"message":"injected \#(status)"}"#)
         case .delay(let wait): try? await Task.sleep(for: wait)
+        case .stall:
+            for _ in 0..<6000 {
+                guard case .stall = state.withLock({ $0.behaviours[id] }) else { break }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return .json(500, #"{"message":"stalled"}"#)
         case .holdUntilDelivered(let count):
             var attempts = 0
             while state.withLock({ $0.received.count }) < count, attempts < 6000 {
