@@ -16,7 +16,7 @@ struct APIGatewaySinkContractTests {
         let ids = ["Ab+c/d=", "plain", "x=="]
         let server = FakeConnectionsServer(live: ids, basePath: "/prod")
         let report = try await server.run { url in
-            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(60))
+            try await SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(60))
         }
         #expect(report.delivered == 3 && report.isComplete)
         #expect(server.received.mapValues { $0 } == Dictionary(uniqueKeysWithValues: ids.map { ($0, [Self.payload.bytes]) }))
@@ -26,7 +26,7 @@ struct APIGatewaySinkContractTests {
     func gone() async throws {
         let server = FakeConnectionsServer(live: ["live"])
         let report = try await server.run { url in
-            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["live", "left"])]), deadline: .now + .seconds(60))
+            try await SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["live", "left"])]), deadline: .now + .seconds(60))
         }
         #expect(report.delivered == 1 && report.gone.map(\.connectionID) == ["left"] && report.isComplete)
     }
@@ -37,7 +37,7 @@ struct APIGatewaySinkContractTests {
         let server = FakeConnectionsServer(live: ids)
         for id in ids { server.set(id, .status(403)) }
         let report = try await server.run { url in
-            await try SinkHarness.sink(url, options: "max_in_flight: 4").deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(60))
+            try await SinkHarness.sink(url, options: "max_in_flight: 4").deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(60))
         }
         #expect(report.forbidden >= 1 && report.forbidden <= 4, "only the posts already in flight")
         #expect(server.posts == report.forbidden)
@@ -49,7 +49,7 @@ struct APIGatewaySinkContractTests {
         let server = FakeConnectionsServer(live: ["a", "b"])
         server.setRatios(throttled: 0.5)
         let report = try await server.run { url in
-            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["a", "b"])]), deadline: .now + .seconds(30))
+            try await SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["a", "b"])]), deadline: .now + .seconds(30))
         }
         #expect(report.delivered == 2 && report.isComplete)
         #expect(server.received.values.allSatisfy { $0.count == 1 })
@@ -60,7 +60,7 @@ struct APIGatewaySinkContractTests {
         let server = FakeConnectionsServer(live: ["ok", "broken"])
         server.set("broken", .status(500))
         let report = try await server.run { url in
-            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["ok", "broken"])]), deadline: .now + .seconds(60))
+            try await SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["ok", "broken"])]), deadline: .now + .seconds(60))
         }
         #expect(report.delivered == 1 && report.failed == 1 && !report.isComplete)
         #expect(server.posts == 1 + 6, "six attempts at the broken connection")
@@ -72,7 +72,7 @@ struct APIGatewaySinkContractTests {
         server.set("bad", .status(400))
         server.set("big", .status(413))
         let report = try await server.run { url in
-            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["bad", "big", "ok"])]), deadline: .now + .seconds(60))
+            try await SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["bad", "big", "ok"])]), deadline: .now + .seconds(60))
         }
         #expect(report.rejected == 2 && report.delivered == 1 && report.isComplete)
         #expect(server.posts == 3)
@@ -84,7 +84,7 @@ struct APIGatewaySinkContractTests {
         let server = FakeConnectionsServer(live: ids)
         for id in ids { server.set(id, .status(status)) }
         let report = try await server.run { url in
-            await try SinkHarness.sink(url, options: "max_in_flight: 4").deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(60))
+            try await SinkHarness.sink(url, options: "max_in_flight: 4").deliver(Self.payload, to: .batches([SinkHarness.connections(ids)]), deadline: .now + .seconds(60))
         }
         #expect(report.forbidden >= 1 && report.forbidden <= 4 && report.rejected == 0, "\(report)")
         #expect(!report.isComplete && report.delivered == 0)
@@ -96,7 +96,7 @@ struct APIGatewaySinkContractTests {
         let server = FakeConnectionsServer(live: ["slow"])
         server.set("slow", .failFirstWith(2, status: 408))
         let report = try await server.run { url in
-            await try SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["slow"])]), deadline: .now + .seconds(60))
+            try await SinkHarness.sink(url).deliver(Self.payload, to: .batches([SinkHarness.connections(["slow"])]), deadline: .now + .seconds(60))
         }
         #expect(report.delivered == 1 && report.isComplete && report.rejected == 0)
         #expect(server.posts == 3)
@@ -109,7 +109,7 @@ struct APIGatewaySinkContractTests {
             seen.record(request.header("Authorization") ?? "")
             return FakeResponse(status: 200)
         }) { url in
-            await try SinkHarness.sink(url, options: "region: eu-central-1").deliver(Self.payload, to: .batches([SinkHarness.connections(["a"])]), deadline: .now + .seconds(60))
+            try await SinkHarness.sink(url, options: "region: eu-central-1").deliver(Self.payload, to: .batches([SinkHarness.connections(["a"])]), deadline: .now + .seconds(60))
         }
         #expect(seen.values.first?.contains("/eu-central-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=") == true)
     }

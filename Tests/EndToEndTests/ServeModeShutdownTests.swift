@@ -8,11 +8,7 @@ extension ServeModeTests {
     @Test("SIGTERM during a fan-out: the post in flight finishes, the message is deleted, exit 0")
     func gracefulShutdown() async throws {
         try await Self.with(connections: ["eve": ["eve-1"]]) { daemon in
-            daemon.connections.set("eve-1", .delay(.seconds(2)))
-            try daemon.publish(#"{"users":["eve"],"data":"late"}"#)
-            try await eventually("the post in flight") { daemon.connections.posts == 1 }
-            #expect(try await daemon.metrics()["notification_router_posts_in_flight"] == 1, "in flight when the signal comes")
-            daemon.process.signal(SIGTERM)
+            try await daemon.signal(SIGTERM, whilePosting: #"{"users":["eve"],"data":"late"}"#, to: "eve-1", answering: .delay(.seconds(2)))
             let status = try await daemon.process.finish()
             #expect(status == 0, "\(daemon.process.standardError)")
             #expect(daemon.connections.received["eve-1"]?.count == 1)
@@ -25,12 +21,7 @@ extension ServeModeTests {
         let sqs = CountingProxy(upstream: try TestPeers.requireMoto())
         try await sqs.run { sqsURL in
             try await Self.with(connections: ["eve": ["eve-1"], "fay": ["fay-1"]], environment: ["AWS_ENDPOINT_URL_SQS": sqsURL], grace: "4s") { daemon in
-                daemon.connections.set("eve-1", .stall)
-                try daemon.publish(#"{"users":["eve"],"data":"slow"}"#)
-                try await eventually("the post in flight") { daemon.connections.posts == 1 }
-                #expect(try await daemon.metrics()["notification_router_posts_in_flight"] == 1, "in flight when the signal comes")
-                daemon.process.signal(SIGTERM)
-                let signalled = ContinuousClock.now
+                let signalled = try await daemon.signal(SIGTERM, whilePosting: #"{"users":["eve"],"data":"slow"}"#, to: "eve-1", answering: .stall)
                 // The long poll open at the signal ends within wait_time (2 s); this message comes after it.
                 try await Task.sleep(for: .milliseconds(2600))
                 try daemon.publish(#"{"users":["fay"],"data":"after the signal"}"#)
@@ -54,12 +45,7 @@ extension ServeModeTests {
     @Test("SIGINT during a fan-out stops at once with status 0, deletes nothing, and the next daemon delivers the message once")
     func interrupt() async throws {
         try await Self.with(connections: ["gus": ["gus-1"]]) { daemon in
-            daemon.connections.set("gus-1", .stall)
-            try daemon.publish(#"{"users":["gus"],"data":"interrupted"}"#)
-            try await eventually("the post in flight") { daemon.connections.posts == 1 }
-            #expect(try await daemon.metrics()["notification_router_posts_in_flight"] == 1, "in flight when the signal comes")
-            daemon.process.signal(SIGINT)
-            let signalled = ContinuousClock.now
+            let signalled = try await daemon.signal(SIGINT, whilePosting: #"{"users":["gus"],"data":"interrupted"}"#, to: "gus-1", answering: .stall)
             let status = try await daemon.process.finish()
             #expect(ContinuousClock.now - signalled < .seconds(10), "not the 20 s grace period")
             #expect(status == 0, "a stop that was asked for: \(daemon.process.standardError)")
@@ -106,5 +92,19 @@ extension ServeModeTests {
             #expect(metrics[#"notification_router_sqs_received_total{queue="queue"}"#] == 1)
             #expect(metrics[#"notification_router_sqs_acknowledged_total{queue="queue"}"#] == 1)
         }
+    }
+}
+
+extension ServeModeTests.Daemon {
+    /// Publishes `request` while `connection` answers as `behaviour` says, waits until its post
+    /// is in flight (by the daemon's own gauge), then sends `signal`; returns when it was sent.
+    @discardableResult
+    func signal(_ signal: Int32, whilePosting request: String, to connection: String, answering behaviour: FakeConnectionsServer.Behaviour) async throws -> ContinuousClock.Instant {
+        connections.set(connection, behaviour)
+        try publish(request)
+        try await eventually("the post in flight") { connections.posts == 1 }
+        #expect(try await metrics()["notification_router_posts_in_flight"] == 1, "in flight when the signal comes")
+        process.signal(signal)
+        return ContinuousClock.now
     }
 }

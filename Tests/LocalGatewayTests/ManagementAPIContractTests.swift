@@ -21,7 +21,7 @@ struct ManagementAPIContractTests {
             let ids = await gateway.store.all.map(\.connectionID)
             #expect(ids.count == 6 && ids.allSatisfy { $0.count == 16 && $0.hasSuffix("=") })
             let connections = await Array(gateway.store.all)
-            let report = await try gateway.sink().deliver(Self.payload, to: .batches([connections]), deadline: .now + .seconds(30))
+            let report = try await gateway.sink().deliver(Self.payload, to: .batches([connections]), deadline: .now + .seconds(30))
             #expect(report.delivered == 6 && report.isComplete)
             for index in 0..<6 {
                 #expect(try await gateway.clients.waitForMessages("c\(index)", count: 1) == [String(decoding: Self.payload.bytes, as: UTF8.self)])
@@ -38,7 +38,7 @@ struct ManagementAPIContractTests {
             try await gateway.clients.close("leaving")
             let live = await gateway.connectionIDs(of: "ann")
             let targets = (live + leaving).map { Connection(userID: "x", connectionID: $0) } + [Connection(userID: "x", connectionID: "neverSeen0000A=")]
-            let report = await try gateway.sink().deliver(Self.payload, to: .batches([targets]), deadline: .now + .seconds(30))
+            let report = try await gateway.sink().deliver(Self.payload, to: .batches([targets]), deadline: .now + .seconds(30))
             #expect(report.delivered == 1)
             #expect(Set(report.gone.map(\.connectionID)) == Set(leaving + ["neverSeen0000A="]))
         }
@@ -52,9 +52,9 @@ struct ManagementAPIContractTests {
             let target = ConnectionBatches.batches([[Connection(userID: "ann", connectionID: id[0])]])
             let big = try Payload(json: Array(("\"" + String(repeating: "x", count: 131_071) + "\"").utf8))
             let fits = try Payload(json: Array(("\"" + String(repeating: "y", count: 131_070) + "\"").utf8))
-            let rejected = await try gateway.sink().deliver(big, to: target, deadline: .now + .seconds(30))
+            let rejected = try await gateway.sink().deliver(big, to: target, deadline: .now + .seconds(30))
             #expect(rejected.rejected == 1 && rejected.delivered == 0 && rejected.isComplete)
-            let delivered = await try gateway.sink().deliver(fits, to: target, deadline: .now + .seconds(30))
+            let delivered = try await gateway.sink().deliver(fits, to: target, deadline: .now + .seconds(30))
             #expect(delivered.delivered == 1)
             #expect(try await gateway.clients.waitForMessages("c", count: 1)[0].utf8.count == 131_072)
         }
