@@ -30,7 +30,9 @@ public struct APIGatewaySink: Sink {
         self.configuration = configuration
         self.aws = aws
         self.signer = SigV4Signer(service: "execute-api", region: configuration.region ?? region)
-        self.fanOut = FanOut(maxInFlight: configuration.maxInFlight) { attempt in retry.delay(after: attempt) }
+        self.fanOut = FanOut(
+            maxInFlight: configuration.maxInFlight, budget: configuration.budget.map { PostingBudget(rate: $0.rate, burst: $0.burst) }
+        ) { attempt in retry.delay(after: attempt) }
         let management = configuration.endpoint
         self.endpoint = EndpointURL(scheme: management.scheme, host: management.host, port: management.port, basePath: management.basePath)
         self.inFlight = Meter(label: "notification_router_posts_in_flight", factory: metrics)

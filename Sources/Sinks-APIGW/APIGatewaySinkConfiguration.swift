@@ -8,13 +8,18 @@ import RouterCore
 /// ```
 /// Options: `endpoint` (required), `store` (default `connections`), `max_in_flight`
 /// (default 256), `region` (default: from an execute-api host, else the AWS region),
-/// `timeout` per post (default 5s).
+/// `timeout` per post (default 5s), and the posting budget shared by every fan-out of the
+/// process (``PostingBudget``): `rate` (posts per second, or `adaptive`; default none),
+/// `burst` (default a tenth of `rate`, or 10 when adaptive), `max_rate` (the adaptive
+/// rate's ceiling, default 10000: API Gateway's default account budget).
 public struct APIGatewaySinkConfiguration: SinkConfiguration {
     public let endpoint: ManagementEndpoint
     public let store: ConfigReference
     public let maxInFlight: Int
     public let region: String?
     public let timeout: Duration
+    /// The posting budget's rate and burst; `nil`: posts are limited only by `max_in_flight`.
+    public let budget: (rate: PostingBudget.Rate, burst: Int)?
 
     public init(options: inout ConfigMapping) throws(ConfigError) {
         let endpointValue = try options.required("endpoint", expected: "the management API URL, https://<api>.execute-api.<region>.amazonaws.com/<stage>")
@@ -39,6 +44,33 @@ public struct APIGatewaySinkConfiguration: SinkConfiguration {
             region = endpoint.region
         }
         timeout = try options.optional("timeout")?.duration() ?? .seconds(5)
+        budget = try Self.budget(&options)
+    }
+
+    private static func budget(_ options: inout ConfigMapping) throws(ConfigError) -> (rate: PostingBudget.Rate, burst: Int)? {
+        let rateValue = options.optional("rate")
+        let maxRateValue = options.optional("max_rate")
+        let burstValue = options.optional("burst")
+        guard let rateValue else {
+            if let stray = maxRateValue ?? burstValue { throw stray.error("'burst' and 'max_rate' need 'rate' (posts per second, or adaptive)") }
+            return nil
+        }
+        let rate: PostingBudget.Rate
+        if (try? rateValue.string()) == "adaptive" {
+            rate = .adaptive(maximum: Double(try maxRateValue?.int(in: 1...1_000_000) ?? 10_000))
+        } else {
+            if let maxRateValue { throw maxRateValue.error("'max_rate' applies to 'rate: adaptive' only") }
+            guard let perSecond = try? rateValue.int(in: 1...1_000_000) else {
+                throw rateValue.error("expected posts per second (an integer from 1 to 1000000) or 'adaptive', got '\((try? rateValue.string()) ?? "?")'")
+            }
+            rate = .fixed(Double(perSecond))
+        }
+        let defaultBurst: Int
+        switch rate {
+        case .fixed(let perSecond): defaultBurst = max(1, Int(perSecond) / 10)
+        case .adaptive: defaultBurst = 10
+        }
+        return (rate, try burstValue?.int(in: 1...1_000_000) ?? defaultBurst)
     }
 
     public var settings: [ConfigSetting] {
@@ -48,7 +80,16 @@ public struct APIGatewaySinkConfiguration: SinkConfiguration {
             ConfigSetting("max_in_flight", "\(maxInFlight)"),
             ConfigSetting("region", region ?? "(from AWS_REGION)"),
             ConfigSetting("timeout", duration: timeout),
-        ]
+        ] + budgetSettings
+    }
+
+    private var budgetSettings: [ConfigSetting] {
+        switch budget {
+        case nil: [ConfigSetting("rate", "unlimited")]
+        case (.fixed(let perSecond), let burst)?: [ConfigSetting("rate", "\(Int(perSecond))"), ConfigSetting("burst", "\(burst)")]
+        case (.adaptive(let maximum), let burst)?:
+            [ConfigSetting("rate", "adaptive"), ConfigSetting("max_rate", "\(Int(maximum))"), ConfigSetting("burst", "\(burst)")]
+        }
     }
 
     public func makeSink(_ context: PluginContext) throws(PluginBuildError) -> any Sink {

@@ -31,6 +31,19 @@ struct APIGatewaySinkConfigurationTests {
         #expect(configuration.region == "us-west-2" && configuration.maxInFlight == 64 && configuration.timeout == .seconds(2))
     }
 
+    @Test("the posting budget: none by default; a fixed rate's burst defaults to a tenth of it; adaptive to 10, up to max_rate 10000")
+    func budget() throws {
+        let plain = try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: https://a.example.com")
+        #expect(plain.budget == nil && plain.settings.contains(ConfigSetting("rate", "unlimited")))
+        let fixed = try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: https://a.example.com\nrate: 2000")
+        #expect(fixed.budget?.rate == .fixed(2000) && fixed.budget?.burst == 200)
+        let adaptive = try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: https://a.example.com\nrate: adaptive")
+        #expect(adaptive.budget?.rate == .adaptive(maximum: 10_000) && adaptive.budget?.burst == 10)
+        let tuned = try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: https://a.example.com\nrate: adaptive\nmax_rate: 2500\nburst: 50")
+        #expect(tuned.budget?.rate == .adaptive(maximum: 2500) && tuned.budget?.burst == 50)
+        #expect(tuned.settings.contains(ConfigSetting("max_rate", "2500")))
+    }
+
     @Test("credentials in the URL are never printed")
     func masksCredentials() throws {
         let configuration = try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: https://user:secret@live.example.com/push")
@@ -43,6 +56,10 @@ struct APIGatewaySinkConfigurationTests {
         ("endpoint: https://a.example.com/?stage=1", "test.yaml:1:11: endpoint: 'https://a.example.com/?stage=1' is not a management API URL; expected https://<api>.execute-api.<region>.amazonaws.com/<stage> or a custom domain with its base path, without query or fragment"),
         ("endpoint: https://a.example.com\nmax_in_flight: 0", "test.yaml:2:16: max_in_flight: expected an integer from 1 to 4096, got '0'"),
         ("endpoint: https://a.example.com\nregion: moon", "test.yaml:2:9: region: 'moon' is not an AWS region; expected a name such as us-east-1"),
+        ("endpoint: https://a.example.com\nrate: fast", "test.yaml:2:7: rate: expected posts per second (an integer from 1 to 1000000) or 'adaptive', got 'fast'"),
+        ("endpoint: https://a.example.com\nrate: 100\nmax_rate: 500", "test.yaml:3:11: max_rate: 'max_rate' applies to 'rate: adaptive' only"),
+        ("endpoint: https://a.example.com\nburst: 5", "test.yaml:2:8: burst: 'burst' and 'max_rate' need 'rate' (posts per second, or adaptive)"),
+        ("endpoint: https://a.example.com\nrate: adaptive\nburst: 0", "test.yaml:3:8: burst: expected an integer from 1 to 1000000, got '0'"),
     ])
     func refuses(_ yaml: String, _ expected: String) {
         #expect(ConfigFixture.error(APIGatewaySinkConfiguration.self, yaml) == expected)

@@ -5,7 +5,8 @@ import Synchronization
 /// and fault tests: it records every payload per connection id and answers as API Gateway
 /// does: 200 for a live id, 410 `GoneException` for an unknown one, `GET` with
 /// `connectedAt`/`identity`/`lastActiveAt`, `DELETE` with 204. Faults are injectable per
-/// id (`gone`, any status, a delay) or by ratio (a share of posts answered 429 or 500).
+/// id (`gone`, any status, a delay), by ratio (a share of posts answered 429 or 500), or as
+/// an account budget (a token bucket answering 429 beyond it).
 public final class FakeConnectionsServer: Sendable {
     public enum Behaviour: Sendable {
         /// Answer 410 as if the client had left.
@@ -42,6 +43,10 @@ public final class FakeConnectionsServer: Sendable {
         var inFlightAtArrival: [Int] = []
         /// Posts (by arrival number, from 1) answered 429 whatever their connection.
         var throttledPosts: ClosedRange<Int>?
+        /// The account budget, as a token bucket kept as its next free instant.
+        var budget: (interval: Duration, tolerance: Duration, nextFree: ContinuousClock.Instant)?
+        var overBudget = 0
+        var arrivals: [ContinuousClock.Instant] = []
     }
 
     private let state: Mutex<State>
@@ -71,6 +76,16 @@ public final class FakeConnectionsServer: Sendable {
     public var inFlightAtArrival: [Int] { state.withLock { $0.inFlightAtArrival } }
     /// Answers 429 to the posts whose arrival number (from 1) is in `range`: a burst of throttling.
     public func throttle(posts range: ClosedRange<Int>) { state.withLock { $0.throttledPosts = range } }
+    /// Enforces a budget as API Gateway does per account: a token bucket of `burst` posts
+    /// refilled at `rate` per second; a post beyond it is answered 429.
+    public func limit(rate: Double, burst: Int) {
+        let interval = Duration.seconds(1 / rate)
+        state.withLock { $0.budget = (interval, interval * (burst - 1), .now) }
+    }
+    /// Posts answered 429 because they were beyond the budget.
+    public var overBudget: Int { state.withLock { $0.overBudget } }
+    /// When each post arrived, in arrival order.
+    public var arrivals: [ContinuousClock.Instant] { state.withLock { $0.arrivals } }
     public var live: Set<String> { state.withLock { $0.live } }
 
     /// Runs `body` with the server's base URL (`http://127.0.0.1:PORT` + base path).
@@ -111,7 +126,18 @@ public final class FakeConnectionsServer: Sendable {
             state.inFlight += 1
             state.mostInFlight = max(state.mostInFlight, state.inFlight)
             state.inFlightAtArrival.append(state.inFlight)
-            let inBurst = state.throttledPosts?.contains(state.posts) == true
+            let now = ContinuousClock.now
+            state.arrivals.append(now)
+            var inBurst = state.throttledPosts?.contains(state.posts) == true
+            if let budget = state.budget {
+                let due = max(budget.nextFree, now)
+                if due - budget.tolerance > now {
+                    state.overBudget += 1
+                    inBurst = true
+                } else {
+                    state.budget?.nextFree = due + budget.interval
+                }
+            }
             return (state.behaviours[id], Double.random(in: 0..<1), state.throttleRatio, state.errorRatio, inBurst)
         }
         defer { state.withLock { $0.inFlight -= 1 } }

@@ -6,6 +6,9 @@ import Synchronization
 /// Guarantees:
 /// - at most `maxInFlight` posts run at once; a 429 halves the window and is retried with
 ///   jittered backoff, successes grow it back;
+/// - with a ``PostingBudget``, every attempt (retries too) takes a token of that budget,
+///   which the sink shares across its fan-outs, and a 429 tells the budget instead of the
+///   window (the window then only bounds the posts in flight);
 /// - transient failures (5xx, resets, timeouts) are retried with jittered backoff while the
 ///   deadline allows; whatever is still failing then is counted `failed`;
 /// - no post starts after the deadline, and reading stops then (the rest of the table is not
@@ -23,11 +26,17 @@ public struct FanOut: Sendable {
     public let backoff: @Sendable (_ attempt: Int) -> Duration
     /// Attempts at one connection that keeps failing transiently (429s retry until the deadline).
     public let maxTransientAttempts: Int
+    /// The posts per second the sink may start, shared by its fan-outs; `nil`: no limit.
+    public let budget: PostingBudget?
 
-    public init(maxInFlight: Int = 256, maxTransientAttempts: Int = 6, backoff: @escaping @Sendable (_ attempt: Int) -> Duration) {
+    public init(
+        maxInFlight: Int = 256, maxTransientAttempts: Int = 6, budget: PostingBudget? = nil,
+        backoff: @escaping @Sendable (_ attempt: Int) -> Duration
+    ) {
         self.maxInFlight = maxInFlight
         self.backoff = backoff
         self.maxTransientAttempts = maxTransientAttempts
+        self.budget = budget
     }
 
     /// Posts to every connection of `connections` with `post`, until `deadline`.
@@ -86,7 +95,9 @@ public struct FanOut: Sendable {
         var wasThrottled = false
         while true {
             if stopped.isSet || ContinuousClock.now >= deadline { return attempts == 0 ? .skipped : .failed(throttled: wasThrottled) }
+            guard await budget?.acquire(deadline: deadline) ?? true else { return attempts == 0 ? .skipped : .failed(throttled: wasThrottled) }
             attempts += 1
+            let sentAt = ContinuousClock.now
             let outcome = await post(connection)
             switch outcome {
             case .delivered:
@@ -98,7 +109,7 @@ public struct FanOut: Sendable {
                 return .done(outcome, throttled: wasThrottled)
             case .throttled:
                 wasThrottled = true
-                await window.throttled()
+                if let budget { budget.throttled(sentAt: sentAt) } else { await window.throttled() }
             case .transient:
                 if attempts >= maxTransientAttempts { return .failed(throttled: wasThrottled) }
             }
