@@ -14,19 +14,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-venv=.venv-test
-requirements="moto[server]==5.2.1 websockets==15.0.1 python-hcl2==8.1.4"
 state=.test-state
 mkdir -p "$state"
-
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$requirements" ]; then
-  echo "test.sh: creating $venv with $requirements"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  # shellcheck disable=SC2086
-  "$venv/bin/pip" install --quiet --disable-pip-version-check $requirements
-  echo "$requirements" > "$venv/.requirements"
-fi
+# shellcheck source=scripts/test-venv.sh
+. scripts/test-venv.sh
 
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$state/moto.log" 2>&1 &
@@ -34,7 +25,7 @@ moto_pid=$!
 trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 100); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/"; then break; fi
+  if curl -fs -o /dev/null "http://127.0.0.1:$port/moto-api/"; then break; fi
   if ! kill -0 "$moto_pid" 2>/dev/null; then break; fi
   sleep 0.2
 done

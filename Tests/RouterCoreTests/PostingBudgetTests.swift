@@ -45,32 +45,42 @@ struct PostingBudgetTests {
         }
     }
 
-    @Test("adaptive: starts at 100/s and doubles every 100 ms in which posts waited, up to max_rate; not when nobody waited")
+    @Test("adaptive: starts at 250/s and grows ×1.25 every 100 ms in which posts waited, up to max_rate; not when nobody waited")
     func slowStart() {
         let budget = PostingBudget(rate: .adaptive(maximum: 500), burst: 1, now: start)
-        #expect(budget.currentRate == 100)
+        #expect(budget.currentRate == 250)
         #expect(takeAll(budget, at: 0) == 1)  // the next one waited
         _ = budget.tryTake(now: at(100), deadline: far)
-        #expect(budget.currentRate == 200)
+        #expect(budget.currentRate == 312.5)
         _ = budget.tryTake(now: at(250), deadline: far)  // nobody waited in 100-250 ms
-        #expect(budget.currentRate == 200)
+        #expect(budget.currentRate == 312.5)
         for step in 0..<10 { _ = takeAll(budget, at: 400 + 100 * step) }
         #expect(budget.currentRate == 500, "bounded by max_rate")
     }
 
-    @Test("adaptive: a 429 cuts the rate to 70% and empties the bucket, once for the posts sent before the cut; then growth is 2% of the rate at the cut")
+    @Test("adaptive: a 429 cuts the rate to 70% and empties the bucket, once for the posts sent before the cut; growth then closes a fifth of the gap to the rate cut from")
     func cut() {
         let budget = PostingBudget(rate: .adaptive(maximum: 10_000), burst: 5, now: start)
         #expect(takeAll(budget, at: 0) == 5)
         budget.throttled(sentAt: at(0), now: at(5))
-        #expect(Self.near(budget.currentRate, 70))
+        #expect(Self.near(budget.currentRate, 175))
         budget.throttled(sentAt: at(3), now: at(6))
-        #expect(Self.near(budget.currentRate, 70), "sent before the cut: the same overshoot")
+        #expect(Self.near(budget.currentRate, 175), "sent before the cut: the same overshoot")
         budget.throttled(sentAt: at(7), now: at(8))
-        #expect(Self.near(budget.currentRate, 49), "sent after the cut: a new overshoot")
+        #expect(Self.near(budget.currentRate, 122.5), "sent after the cut: a new overshoot")
         #expect(takeAll(budget, at: 8) == 1, "the bucket is empty after a cut: one token now, not a burst")
         _ = budget.tryTake(now: at(120), deadline: far)
-        #expect(Self.near(budget.currentRate, 49 + 1.4), "2% of the 70/s the cut came from")
+        #expect(Self.near(budget.currentRate, 122.5 + 10.5), "a fifth of the way back to the 175/s the cut came from")
+    }
+
+    @Test("adaptive growth: a fifth of the gap to the rate of the last cut (at least 2% of it), never past it in one step; past it 10% more for every epoch there, up to 50%")
+    func growth() {
+        #expect(PostingBudget.grown(100, lastCutFrom: nil) == 125)
+        #expect(Self.near(PostingBudget.grown(700, lastCutFrom: 1000), 760))
+        #expect(Self.near(PostingBudget.grown(990, lastCutFrom: 1000), 1000), "at least 2%, but not past the last cut's rate")
+        #expect(Self.near(PostingBudget.grown(1000, lastCutFrom: 1000, epochsPast: 1), 1100))
+        #expect(Self.near(PostingBudget.grown(1000, lastCutFrom: 800, epochsPast: 3), 1300), "faster the longer no 429 comes")
+        #expect(Self.near(PostingBudget.grown(1000, lastCutFrom: 800, epochsPast: 9), 1500), "at most ×1.5")
     }
 
     @Test("a fixed rate ignores 429s")

@@ -14,12 +14,13 @@ import Synchronization
 /// - with an adaptive rate (`rate: adaptive`), each process finds its share of a budget that
 ///   it shares with processes it does not know about, from the 429s it sees: a 429 cuts the
 ///   rate to 70% (once for all the posts sent before the cut) and empties the bucket; every
-///   100 ms in which posts had to wait and none was throttled raises it: doubling until the
-///   first 429, then by 2% of the rate at the last cut; always between 1 post/s and `maximum`.
+///   100 ms in which posts had to wait and none was throttled raises it (``grown(_:lastCutFrom:)``):
+///   fast while far below the rate of the last cut, slowly near it, faster and faster past it;
+///   always between 1 post/s and `maximum`.
 public final class PostingBudget: Sendable {
     public enum Rate: Sendable, Hashable {
         case fixed(Double)
-        /// Starts at 100 posts/s (or `maximum`, if lower) and adapts.
+        /// Starts at 250 posts/s (or `maximum`, if lower) and adapts.
         case adaptive(maximum: Double)
     }
 
@@ -29,7 +30,6 @@ public final class PostingBudget: Sendable {
 
     static let epoch = Duration.milliseconds(100)
     static let cutFactor = 0.7
-    static let growthAfterCut = 0.02
 
     struct State {
         var perSecond: Double
@@ -40,6 +40,8 @@ public final class PostingBudget: Sendable {
         var headWaiting = false
         var lastCut: ContinuousClock.Instant?
         var rateAtCut: Double?
+        /// Growth epochs spent at or past the rate of the last cut.
+        var epochsPastCut = 0
         var epochStart: ContinuousClock.Instant
         var waitedInEpoch = false
 
@@ -52,7 +54,7 @@ public final class PostingBudget: Sendable {
         let initial: Double
         switch rate {
         case .fixed(let perSecond): initial = perSecond
-        case .adaptive(let maximum): initial = min(maximum, 100)
+        case .adaptive(let maximum): initial = min(maximum, 250)
         }
         state = Mutex(State(perSecond: max(initial, 1), nextFree: now, epochStart: now))
     }
@@ -105,6 +107,7 @@ public final class PostingBudget: Sendable {
         state.withLock { state in
             if let lastCut = state.lastCut, sentAt < lastCut { return }
             state.rateAtCut = state.perSecond
+            state.epochsPastCut = 0
             state.perSecond = max(1, state.perSecond * Self.cutFactor)
             state.lastCut = now
             state.nextFree = now + state.interval * (burst - 1)  // an empty bucket
@@ -172,10 +175,20 @@ public final class PostingBudget: Sendable {
     private func grow(_ state: inout State, now: ContinuousClock.Instant) {
         guard case .adaptive(let maximum) = rate, now - state.epochStart >= Self.epoch else { return }
         if state.waitedInEpoch {
-            let step = state.rateAtCut.map { $0 * Self.growthAfterCut } ?? state.perSecond
-            state.perSecond = min(maximum, state.perSecond + max(1, step))
+            if let ceiling = state.rateAtCut, state.perSecond >= ceiling { state.epochsPastCut += 1 }
+            state.perSecond = min(maximum, max(1, Self.grown(state.perSecond, lastCutFrom: state.rateAtCut, epochsPast: state.epochsPastCut)))
         }
         state.epochStart = now
         state.waitedInEpoch = false
+    }
+
+    /// One epoch's growth: ×1.25 until the first 429; then back toward the rate of the last
+    /// cut (a fifth of the gap, at least 2% of that rate, not past it); at or past it, 10%
+    /// more for each epoch spent there (at most 50%), since budget that others held may have
+    /// been freed.
+    public static func grown(_ rate: Double, lastCutFrom ceiling: Double?, epochsPast: Int = 0) -> Double {
+        guard let ceiling else { return rate * 1.25 }
+        guard rate < ceiling else { return rate * (1 + 0.1 * Double(min(max(epochsPast, 1), 5))) }
+        return min(ceiling, rate + max(ceiling * 0.02, (ceiling - rate) * 0.2))
     }
 }
