@@ -12,12 +12,16 @@ import RouterCore
 /// WebSocket apps (DESIGN §4):
 /// - `ws://HOST:PORT/?user_id=U` (or header `X-User-Id`): a WebSocket put in `store` before
 ///   its handshake completes (as `$connect` does) and deleted when it closes
-///   (``WebSocketSession``); without a user id, or when the store refuses it, the handshake is
-///   refused (HTTP 400, as the WebSocket library answers a declined upgrade);
+///   (``WebSocketSession``); without a user id the handshake completes and the socket is
+///   closed at once with 1008 and the reason (the WebSocket library can answer a declined
+///   handshake only with an empty 400); when the store refuses it, the handshake is refused
+///   (HTTP 400);
 /// - `POST|GET|DELETE /@connections/{id}`: the management API (``ManagementAPI``);
 /// - `POST /publish`: a notification request (``PublishRequest``) handed to `publish`,
-///   answered with the reports;
-/// - `GET /`: the demo page.
+///   answered with the reports; over 1 MiB, 413 with the limit;
+/// - `GET /`: the demo page;
+/// - anything else: 404 naming the paths that exist (405 with `Allow: POST` for `/publish`).
+/// Every refusal is answered with its reason and logged in one line.
 ///
 /// It is a `Service`: `run()` serves until graceful shutdown; `onListening` receives the bound
 /// port (useful with port 0).
@@ -47,12 +51,19 @@ public struct LocalGateway: Sendable {
     /// The server, ready to be run (it is a `Service`).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: UnknownPaths(logger: logger))
         router.add(middleware: ManagementAPI(connections: connections, maxPayloadBytes: configuration.maxPayloadBytes))
         router.get("/") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: DemoPage.html)))
         }
         router.post("/publish") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 1 << 20)
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: Self.publishLimit)
+            } catch {
+                logger.notice("publish_refused: the body is over the 1 MiB limit of /publish")
+                return ManagementAPI.json(.contentTooLarge, Self.message("the body is over the 1 MiB (1048576 bytes) limit of /publish"))
+            }
             var attributes: [String: String] = [:]
             for (name, value) in request.uri.queryParameters where name.hasPrefix("attribute.") {
                 attributes[String(name.dropFirst("attribute.".count))] = String(value)
@@ -64,7 +75,8 @@ public struct LocalGateway: Sendable {
         let webSocketRouter = Router(context: GatewayRequestContext.self)
         webSocketRouter.ws("/") { request, context in
             // The `$connect` integration: the connection is in the store before the handshake completes.
-            guard let userID = Self.userID(of: request) else { return .dontUpgrade }
+            // Without a user id the socket opens only to be closed with the reason (onUpgrade).
+            guard let userID = Self.userID(of: request) else { return .upgrade([:]) }
             do {
                 try await store.put(Connection(userID: userID, connectionID: context.connectionID))
             } catch {
@@ -73,9 +85,14 @@ public struct LocalGateway: Sendable {
             }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
+            guard let userID = Self.userID(of: context.request) else {
+                logger.notice("connect_refused: a socket from \(context.requestContext.remoteAddress?.ipAddress ?? "?") has no user id; \(Self.noUserID)")
+                try? await outbound.close(.policyViolation, reason: Self.noUserID)
+                return
+            }
             let session = WebSocketSession(
                 connectionID: context.requestContext.connectionID,
-                userID: Self.userID(of: context.request) ?? "",
+                userID: userID,
                 sourceIP: context.requestContext.remoteAddress?.ipAddress ?? "127.0.0.1",
                 userAgent: context.request.headers[.userAgent] ?? "",
                 connections: connections, store: store, rooms: rooms, configuration: configuration, logger: logger)
@@ -92,6 +109,9 @@ public struct LocalGateway: Sendable {
             logger: logger)
     }
 
+    static let publishLimit = 1 << 20
+    static let noUserID = "no user id: connect to /?user_id=NAME or send the header X-User-Id"
+
     static func userID(of request: Request) -> String? {
         let fromQuery = request.uri.queryParameters.get("user_id")
         let userID = fromQuery ?? request.headers[HTTPField.Name("X-User-Id")!]
@@ -101,7 +121,7 @@ public struct LocalGateway: Sendable {
 
     /// 200 when every route completed or dropped the request, 400 when it is invalid or no
     /// route takes it, 503 when something is left to retry; the body is `{"reports":[…]}`, or
-    /// `{"message":…}` for a request no route saw.
+    /// `{"message":…}` for a request no route saw, and a newline.
     private func answerPublish(_ request: PublishRequest) async -> Response {
         let outcome: DeliveryOutcome
         do {
@@ -116,10 +136,10 @@ public struct LocalGateway: Sendable {
         let reports = outcome.reports
         let status: HTTPResponse.Status = reports.contains(where: \.needsRetry) ? .serviceUnavailable
             : reports.contains(where: \.isInvalid) ? .badRequest : .ok
-        return ManagementAPI.json(status, String(decoding: reports.reportsJSON, as: UTF8.self))
+        return ManagementAPI.json(status, String(decoding: reports.reportsJSON, as: UTF8.self) + "\n")
     }
 
-    private static func message(_ text: String) -> String {
-        (try? JSONEncoder().encode(["message": text])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    static func message(_ text: String) -> String {
+        ((try? JSONEncoder().encode(["message": text])).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import RouterTestSupport
 import Testing
 
@@ -142,7 +143,28 @@ struct DevModeTests {
 
         let clients = try WebSocketClients(gateway.url)
         defer { clients.stop() }
-        #expect(try await clients.connectWithoutUser("anonymous") == 400)
+        let anonymous = try await clients.connectWithoutUser("anonymous")
+        #expect(anonymous.closeCode == 1008 && anonymous.reason == "no user id: connect to /?user_id=NAME or send the header X-User-Id", "\(anonymous)")
+        try await eventually("the refusal logged") { gateway.process.standardError.contains("connect_refused: a socket from 127.0.0.1 has no user id") }
+    }
+
+    @Test("every other refusal says why in its body and in one log line: 413 with the limit, 405 with Allow: POST, 404 naming the paths; answers end with a newline")
+    func refusalsExplained() async throws {
+        let gateway = try await DevGateway()
+        defer { gateway.stop() }
+        let tooLarge = try await gateway.request(.POST, "/publish", body: Array(repeating: UInt8(ascii: " "), count: 1_100_000))
+        #expect(tooLarge.status == 413 && tooLarge.text == #"{"message":"the body is over the 1 MiB (1048576 bytes) limit of \/publish"}"# + "\n", "\(tooLarge)")
+        let wrongMethod = try await gateway.request(.GET, "/publish")
+        #expect(wrongMethod.status == 405 && wrongMethod.headers["Allow"] == ["POST"] && wrongMethod.text.contains("takes POST with a notification request"), "\(wrongMethod)")
+        let unknown = try await gateway.request(.GET, "/nowhere")
+        #expect(unknown.status == 404 && unknown.text.contains("no such path: \\/nowhere") && unknown.text.contains("POST \\/publish"), "\(unknown)")
+        let invalid = try await gateway.request(.POST, "/publish", body: Array(#"{"users":"ann","data":1}"#.utf8))
+        #expect(invalid.status == 400 && invalid.text.hasPrefix(#"{"reports":[{"outcome":"invalid","reason":"users must be an array of strings"#) && invalid.text.hasSuffix("}\n"), "\(invalid)")
+        try await eventually("each refusal logged") {
+            let log = gateway.process.standardError
+            return log.contains("publish_refused: the body is over the 1 MiB limit of /publish") && log.contains("request_refused: GET /publish; only POST is served there")
+                && log.contains("request_refused: GET /nowhere is not a path of the gateway")
+        }
     }
 
     @Test("data reaches the socket byte for byte, and appears in no log line at trace level, delivered or refused")

@@ -35,6 +35,16 @@ public final class DevGateway: Sendable {
         return (Int(response.status.code), object?["reports"] as? [[String: Any]] ?? [])
     }
 
+    /// Any request to the gateway: status, headers and body as text.
+    public func request(_ method: HTTPMethod, _ path: String, body: [UInt8] = []) async throws -> (status: Int, headers: HTTPHeaders, text: String) {
+        var request = HTTPClientRequest(url: url + path)
+        request.method = method
+        if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        return (Int(response.status.code), response.headers, text)
+    }
+
     public func stop() {
         process.stop()
     }

@@ -29,12 +29,14 @@ public final class WebSocketClients: Sendable {
         }
     }
 
-    /// Tries to open a socket without a user id; returns the HTTP status of the refusal, or nil if it opened.
-    public func connectWithoutUser(_ name: String) async throws -> Int? {
+    /// Opens a socket without a user id; returns how the gateway ended it: the HTTP status of
+    /// a refused handshake, or the close code and reason of a socket closed after it.
+    public func connectWithoutUser(_ name: String) async throws -> (status: Int?, closeCode: Int?, reason: String?) {
         process.send("connect \(name)")
-        return try await process.wait(for: "answer to \(name)") { _ in
-            events.first { $0["name"] as? String == name && ["connected", "refused"].contains($0["event"] as? String) }
-        }["status"] as? Int
+        let answer = try await process.wait(for: "answer to \(name)") { _ in
+            events.first { $0["name"] as? String == name && ["closed", "refused"].contains($0["event"] as? String) }
+        }
+        return (answer["status"] as? Int, answer["code"] as? Int, answer["reason"] as? String)
     }
 
     public func send(_ name: String, _ text: String) {

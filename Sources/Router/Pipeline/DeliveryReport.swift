@@ -55,49 +55,47 @@ public struct DeliveryReport: Sendable, Hashable {
     }
 }
 
-/// The report as JSON, for `POST /publish`, a direct Lambda invocation and `publish --local`:
-/// `{"route":…,"request_id":…,"message_id":…,"outcome":"completed|dropped|invalid|retry",
-/// "code":…,"reason":…,"delivered":…,"gone":…,"pruned":…,"throttled":…,"forbidden":…,
+/// The report as JSON, for `POST /publish`, a direct Lambda invocation and `publish --local`,
+/// with what a reader looks for first (the outcome and its reason) first:
+/// `{"outcome":"completed|dropped|invalid|retry","reason":…,"code":…,"route":…,"request_id":…,
+/// "message_id":…,"delivered":…,"gone":…,"pruned":…,"throttled":…,"forbidden":…,
 /// "rejected":…,"failed":…,"skipped":…,"unread":true}` (absent keys: no value; `unread` only
 /// when reading stopped at the deadline).
-extension DeliveryReport: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case route, requestID = "request_id", messageID = "message_id", outcome, code, reason
-        case delivered, gone, pruned, throttled, forbidden, rejected, failed, skipped, unread
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(route, forKey: .route)
-        try container.encodeIfPresent(requestID, forKey: .requestID)
-        try container.encodeIfPresent(messageID, forKey: .messageID)
+extension DeliveryReport {
+    /// The report as one JSON object, its keys in the order above.
+    public var json: String {
+        var fields: [(String, String)] = []
         switch outcome {
         case .completed:
-            try container.encode("completed", forKey: .outcome)
+            fields.append(("outcome", Self.quoted("completed")))
         case .dropped(let code, let message):
-            try container.encode("dropped", forKey: .outcome)
-            try container.encode(code, forKey: .code)
-            try container.encode(message, forKey: .reason)
+            fields += [("outcome", Self.quoted("dropped")), ("reason", Self.quoted(message)), ("code", Self.quoted(code))]
         case .invalid(let reason):
-            try container.encode("invalid", forKey: .outcome)
-            try container.encode(reason, forKey: .reason)
+            fields += [("outcome", Self.quoted("invalid")), ("reason", Self.quoted(reason))]
         case .retry(let reason):
-            try container.encode("retry", forKey: .outcome)
-            try container.encode(reason, forKey: .reason)
+            fields += [("outcome", Self.quoted("retry")), ("reason", Self.quoted(reason))]
         }
-        for (key, count) in [(CodingKeys.delivered, delivered), (.gone, gone), (.pruned, pruned), (.throttled, throttled),
-                             (.forbidden, forbidden), (.rejected, rejected), (.failed, failed), (.skipped, skipped)] {
-            try container.encode(count, forKey: key)
-        }
-        if unreadAtDeadline { try container.encode(true, forKey: .unread) }
+        fields.append(("route", Self.quoted(route)))
+        if let requestID { fields.append(("request_id", Self.quoted(requestID))) }
+        if let messageID { fields.append(("message_id", Self.quoted(messageID))) }
+        let counts: [(String, Int)] = [
+            ("delivered", delivered), ("gone", gone), ("pruned", pruned), ("throttled", throttled),
+            ("forbidden", forbidden), ("rejected", rejected), ("failed", failed), ("skipped", skipped),
+        ]
+        for (key, count) in counts { fields.append((key, String(count))) }
+        if unreadAtDeadline { fields.append(("unread", "true")) }
+        return "{" + fields.map { #""\#($0.0)":\#($0.1)"# }.joined(separator: ",") + "}"
+    }
+
+    private static func quoted(_ text: String) -> String {
+        (try? JSONEncoder().encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? #""""#
     }
 }
 
 extension [DeliveryReport] {
-    /// `{"reports":[…]}`, keys sorted: what `POST /publish` and a directly invoked Lambda answer.
+    /// `{"reports":[…]}`: what `POST /publish` and a directly invoked Lambda answer.
     public var reportsJSON: [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return [UInt8]((try? encoder.encode(["reports": self])) ?? Data(#"{"reports":[]}"#.utf8))
+        let reports: [String] = map(\.json)
+        return [UInt8](("{\"reports\":[" + reports.joined(separator: ",") + "]}").utf8)
     }
 }

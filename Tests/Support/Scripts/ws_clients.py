@@ -12,7 +12,7 @@ Events on stdout, one JSON object per line:
   {"event": "connected", "name": NAME}
   {"event": "refused", "name": NAME, "status": STATUS}
   {"event": "message", "name": NAME, "data": TEXT}
-  {"event": "closed", "name": NAME, "code": CODE}
+  {"event": "closed", "name": NAME, "code": CODE, "reason": REASON}
 """
 import asyncio
 import json
@@ -33,7 +33,7 @@ async def listen(name, socket):
             emit(event="message", name=name, data=message if isinstance(message, str) else message.decode())
     except websockets.ConnectionClosed:
         pass
-    emit(event="closed", name=name, code=socket.close_code)
+    emit(event="closed", name=name, code=socket.close_code, reason=socket.close_reason)
 
 
 async def main(base):
