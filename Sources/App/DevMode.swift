@@ -20,10 +20,10 @@ import UnixSignals
 /// the gateway's own URL, for the table's sink endpoint.
 public enum DevMode {
     /// Loads the table, builds it, serves until SIGTERM or SIGINT. `onListening` gets the
-    /// gateway's base URL once it accepts connections.
+    /// gateway's base URL once it accepts connections, and the table's ``RouteTable/summary``.
     public static func run(
         routes: RoutesFile, environment: [String: String], environmentName: String?, gateway configuration: LocalGatewayConfiguration,
-        logger: Logger, onListening: @escaping @Sendable (String) -> Void
+        logger: Logger, onListening: @escaping @Sendable (_ url: String, _ table: String) -> Void
     ) async throws {
         let url = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(configuration.port)"
         var variables = environment
@@ -36,7 +36,7 @@ public enum DevMode {
         let group: ServiceGroup
         do {
             group = try serviceGroup(routes: routeSet, gateway: configuration, signals: true, logger: logger, shutdown: resources.shutdown) { _ in
-                onListening(url)
+                onListening(url, table.summary)
             }
         } catch {
             try await resources.shutdown()

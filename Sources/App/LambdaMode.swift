@@ -25,11 +25,12 @@ public enum LambdaMode {
         do {
             try await runtime.run {
                 let table = try routes.load(environment: environment, environmentName: environmentName)
+                logger.info("\(table.summary)")
                 let process = ProcessResources(table: table, environment: environment)
                 let routeSet = try await process.routeSet(table)
                 resources = process
                 let handler = try Self.handler(routes: routeSet, environment: environment, logger: logger)
-                logger.info("ready: \(routeSet.pipelines.count) routes from \(routes.path ?? DefaultRoutes.origin)")
+                logger.info("ready: \(routeSet.pipelines.count) routes")
                 return handler.handle
             }
         } catch {

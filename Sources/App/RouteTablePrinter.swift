@@ -5,7 +5,7 @@ import RouterCore
 /// settings when the table has any.
 public enum RouteTablePrinter {
     public static func render(_ table: RouteTable) -> String {
-        var lines = ["route table: \(table.origin)" + (table.environment.map { " (environment: \($0))" } ?? "")]
+        var lines = [table.summary]
         func section<C>(_ title: String, _ components: [RouteTable.Component<C>], settings: (C) -> [ConfigSetting]) {
             guard !components.isEmpty else { return }
             lines.append("")

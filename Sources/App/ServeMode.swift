@@ -46,6 +46,7 @@ public enum ServeMode {
         table: RouteTable, environment: [String: String], flags: ServeSettings, logger: Logger,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws {
+        logger.info("\(table.summary)")
         let registry = PrometheusCollectorRegistry()
         let resources = ProcessResources(table: table, environment: environment)
         let routeSet = try await resources.routeSet(table, metrics: PrometheusMetricsFactory(registry: registry))

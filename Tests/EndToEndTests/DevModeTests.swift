@@ -148,6 +148,13 @@ struct DevModeTests {
         try await eventually("the refusal logged") { gateway.process.standardError.contains("connect_refused: a socket from 127.0.0.1 has no user id") }
     }
 
+    @Test("dev says first which route table it uses: the built-in default's dev environment in an empty directory")
+    func saysWhichTable() async throws {
+        let gateway = try await DevGateway()
+        defer { gateway.stop() }
+        #expect(gateway.process.lines.first == "notification-router dev: route table: built-in default (environment: dev)", "\(gateway.process.lines)")
+    }
+
     @Test("every other refusal says why in its body and in one log line: 413 with the limit, 405 with Allow: POST, 404 naming the paths; answers end with a newline")
     func refusalsExplained() async throws {
         let gateway = try await DevGateway()

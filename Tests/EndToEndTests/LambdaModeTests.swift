@@ -63,6 +63,7 @@ struct LambdaModeTests {
             #expect(lambda.dynamo.count("BatchWriteItem") == 1, "the two stale connections pruned in one write: \(lambda.dynamo.operations)")
             let log = lambda.process.lines.joined(separator: "\n")
             #expect(log.contains("poison-type") && log.contains("users must be an array of strings"), "the poison record is logged with its id and reason")
+            #expect(log.contains("route table: built-in default (no environment applied)"), "it says which table it runs")
             let emf = lambda.metrics(route: "default")
             #expect(emf.count == 1 && emf.first?["Pruned"] as? Int == 2 && emf.first?["Delivered"] as? Int == 24 && emf.first?["Invalid"] as? Int == 2, "\(emf)")
         }

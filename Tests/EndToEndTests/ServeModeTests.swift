@@ -133,6 +133,7 @@ struct ServeModeTests {
             #expect(metrics[#"notification_router_sqs_acknowledged_total{queue="queue"}"#] == 1)
             #expect(metrics[#"notification_router_fanout_duration_seconds_count{route="main"}"#] == 1)
             #expect(metrics["notification_router_posts_in_flight"] == 0)
+            #expect(daemon.process.standardError.contains("route table: routes.yaml (no environment applied)"), "it says which table it runs")
         }
     }
 

@@ -32,6 +32,11 @@ public struct RouteTable: Sendable {
     public let origin: String
     /// The `environments:` overlay applied, if any.
     public let environment: String?
+    /// Which table is in use, for the first line a command prints or logs:
+    /// `route table: routes.yaml (environment: dev)`.
+    public var summary: String {
+        "route table: \(origin)" + (environment.map { " (environment: \($0))" } ?? " (no environment applied)")
+    }
     public let connectionStores: [Component<any ConnectionStoreConfiguration>]
     public let roomDirectories: [Component<any RoomDirectoryConfiguration>]
     public let sinks: [Component<any SinkConfiguration>]

@@ -41,8 +41,9 @@ struct Dev: AsyncParsableCommand {
             try await DevMode.run(
                 routes: options.routesFile, environment: ProcessInfo.processInfo.environment,
                 environmentName: options.environmentName, gateway: gateway, logger: logger
-            ) { url in
+            ) { url, table in
                 let lines = [
+                    "notification-router dev: \(table)",
                     "notification-router dev: listening on \(url)",
                     "  connect:  ws\(url.dropFirst(4))/?user_id=alice",
                     "  publish:  curl -d '{\"users\":[\"alice\"],\"data\":{\"hello\":\"world\"}}' \(url)/publish",
