@@ -56,7 +56,9 @@ public enum Publisher {
             post.body = .bytes(ByteBuffer(string: request))
             let response = try await HTTPClient.shared.execute(post, deadline: .now() + .seconds(60))
             let body = try await response.body.collect(upTo: 1 << 20)
-            return Outcome(output: String(buffer: body), succeeded: response.status == .ok)
+            var answer = String(buffer: body)
+            if answer.hasSuffix("\n") { answer.removeLast() }  // printed with its own newline
+            return Outcome(output: answer, succeeded: response.status == .ok)
         case .source(let name):
             let table = try routes.load(environment: environment, environmentName: environmentName)
             guard let component = table.sources.first(where: { $0.name == name }) else { throw RouterAppError(.unknownSource, table.noSource(named: name)) }

@@ -74,7 +74,7 @@ struct PublishCommandTests {
         #expect(unknown.standardError.contains("no source named 'nowhere'") && unknown.standardError.contains("its sources: orders"), "\(unknown.standardError)")
     }
 
-    @Test("an invalid request fails with the parser's reason and exit 1; two targets are bad usage, exit 2")
+    @Test("an invalid request fails with the parser's reason and exit 1; two targets, or --data that is not JSON (its position in what was typed), are bad usage, exit 2")
     func refusals() throws {
         let invalid = try CommandResult.run(Self.binary, ["publish", "--local", "http://127.0.0.1:9", #"{"users":"alice","data":1}"#])
         #expect(invalid.status == 1)
@@ -82,5 +82,8 @@ struct PublishCommandTests {
         let usage = try CommandResult.run(Self.binary, ["publish", "--local", "http://127.0.0.1:9", "--topic", "arn:aws:sns:us-east-1:1:t", "--data", "1"])
         #expect(usage.status == 2)
         #expect(usage.standardError.contains("give exactly one of --local URL, --queue URL and --topic ARN"))
+        let notJSON = try CommandResult.run(Self.binary, ["publish", "--local", "http://127.0.0.1:9", "--data", "hi"])
+        #expect(notJSON.status == 2)
+        #expect(notJSON.standardError.contains(#"--data is not JSON: unexpected character 'h' at byte 0 of 'hi' (a string needs its quotes: --data '"hi"')"#), "the position in what was typed: \(notJSON.standardError)")
     }
 }

@@ -10,7 +10,7 @@ struct NotificationRouter: AsyncParsableCommand {
         commandName: "notification-router",
         abstract: "Delivers notification requests from SNS and SQS to API Gateway WebSocket connections.",
         version: RouterVersion.current,
-        subcommands: [Dev.self, Lambda.self, Serve.self, Publish.self, Check.self, Version.self]
+        subcommands: [Dev.self, Listen.self, Lambda.self, Serve.self, Publish.self, Check.self, Version.self]
     )
 
     /// Runs the command, exiting 2 (not ArgumentParser's 64) on bad usage.

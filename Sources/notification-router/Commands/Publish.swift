@@ -51,6 +51,13 @@ struct Publish: AsyncParsableCommand {
             throw ValidationError("give either the request as JSON (or -) or --data with --users, --exclude and --rooms, not both")
         }
         if hasFlags && data == nil { throw ValidationError("--data is required when the request is built from flags") }
+        if let data {
+            do {
+                _ = try Payload(json: Array(data.utf8))
+            } catch {
+                throw ValidationError("--data is not JSON: \(error.problem) at byte \(error.offset) of '\(data)' (a string needs its quotes: --data '\"hi\"')")
+            }
+        }
     }
 
     func run() async throws {
