@@ -7,25 +7,32 @@ import Testing
 /// budget the way API Gateway does: a token bucket answering 429 beyond it.
 @Suite("API Gateway sink posting budget")
 struct APIGatewaySinkBudgetTests {
-    static func broadcast(_ server: FakeConnectionsServer, _ ids: [String], options: String) async throws -> DeliveryReport {
+    /// A broadcast to `count` connections through a sink with `options`, against a fake
+    /// that enforces `budget`.
+    static func broadcast(to count: Int, budget: (rate: Double, burst: Int), options: String) async throws -> (DeliveryReport, FakeConnectionsServer) {
+        let ids = (0..<count).map { "c\($0)" }
+        let server = FakeConnectionsServer(live: ids)
+        server.limit(rate: budget.rate, burst: budget.burst)
         let store = MemoryConnectionStore(batchSize: 100, connections: SinkHarness.connections(ids))
-        return try await server.run { url in
+        let report = try await server.run { url in
             await APIGatewaySinkFaultTests.pipeline(try SinkHarness.sink(url, options: options), store)
                 .deliver(Array(#"{"data":1}"#.utf8), deadline: .now + .seconds(300), logger: SinkHarness.logger)
         }
+        return (report, server)
+    }
+
+    /// Whether each of the `count` connections received exactly one payload.
+    static func eachOnce(_ server: FakeConnectionsServer, _ count: Int) -> Bool {
+        server.received.count == count && server.received.values.allSatisfy { $0.count == 1 }
     }
 
     static func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
 
     @Test("rate 200/s with burst 20 under a 400/s budget: no 429, every connection once, and the posts arrive no faster than the rate")
     func fixedRate() async throws {
-        let ids = (0..<400).map { "f\($0)" }
-        let server = FakeConnectionsServer(live: ids)
-        server.limit(rate: 400, burst: 40)
-        let report = try await Self.broadcast(server, ids, options: "rate: 200\nburst: 20")
+        let (report, server) = try await Self.broadcast(to: 400, budget: (400, 40), options: "rate: 200\nburst: 20")
         #expect(report.delivered == 400 && report.throttled == 0)
-        #expect(server.overBudget == 0 && server.posts == 400)
-        #expect(server.received.count == 400 && server.received.values.allSatisfy { $0.count == 1 })
+        #expect(server.overBudget == 0 && server.posts == 400 && Self.eachOnce(server, 400))
         let arrivals = server.arrivals
         let span = Self.seconds(arrivals.last! - arrivals.first!)
         // 400 posts, 20 of them in the first burst: at least 380 intervals of 5 ms (less a few
@@ -33,25 +40,20 @@ struct APIGatewaySinkBudgetTests {
         #expect(span >= 1.85, "400 posts at 200/s took \(span) s")
     }
 
-    @Test("rate: adaptive under a 500/s budget the sink was not told: it finds the budget (429s seen), and no post is lost")
+    @Test("rate: adaptive under a 500/s budget the sink was not told: it finds the budget with few 429s, and no post is lost")
     func adaptiveRate() async throws {
-        let ids = (0..<2000).map { "a\($0)" }
-        let server = FakeConnectionsServer(live: ids)
-        server.limit(rate: 500, burst: 50)
-        let report = try await Self.broadcast(server, ids, options: "rate: adaptive\nmax_rate: 5000")
+        let (report, server) = try await Self.broadcast(to: 2000, budget: (500, 50), options: "rate: adaptive\nmax_rate: 5000")
         #expect(report.delivered == 2000 && report.failed == 0 && report.skipped == 0)
         #expect(server.overBudget > 0 && report.throttled > 0, "it grew past the budget and was told")
-        #expect(server.received.count == 2000 && server.received.values.allSatisfy { $0.count == 1 }, "each connection once")
+        // The in-flight window alone (no rate) meets this budget with about 3,800 429s.
+        #expect(server.overBudget < 100, "paced to the budget it found, under 5% of posts answered 429: \(server.overBudget)")
+        #expect(Self.eachOnce(server, 2000), "each connection once")
         #expect(server.posts == 2000 + server.overBudget, "every 429 retried once more, nothing else")
     }
 
     @Test("without rate, a 429 storm is still retried until delivered (the window alone)")
     func unlimited() async throws {
-        let ids = (0..<300).map { "u\($0)" }
-        let server = FakeConnectionsServer(live: ids)
-        server.limit(rate: 1000, burst: 20)
-        let report = try await Self.broadcast(server, ids, options: "max_in_flight: 64")
-        #expect(report.delivered == 300)
-        #expect(server.received.count == 300 && server.received.values.allSatisfy { $0.count == 1 })
+        let (report, server) = try await Self.broadcast(to: 300, budget: (1000, 20), options: "max_in_flight: 64")
+        #expect(report.delivered == 300 && Self.eachOnce(server, 300))
     }
 }
