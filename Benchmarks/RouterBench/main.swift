@@ -114,7 +114,7 @@ if scenario == "raw" {
         }
     }
     printResult("raw", posts: size, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
-    try await httpClient.shutdown()
+    try await httpClient.shutdown().get()
     exit(0)
 }
 
@@ -123,7 +123,7 @@ let started = ContinuousClock.now
 let reports = await pipeline.deliver(messages, deadline: .now + .seconds(600), logger: logger)
 let elapsed = ContinuousClock.now - started
 let after = Usage.now()
-try await httpClient.shutdown()
+try await httpClient.shutdown().get()
 
 let posts = reports.reduce(0) { $0 + $1.delivered + $1.gone + $1.rejected + $1.failed }
 let completed = reports.allSatisfy { $0.outcome == .completed }

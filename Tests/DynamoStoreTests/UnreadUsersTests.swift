@@ -50,7 +50,7 @@ struct UnreadUsersTests {
 
     @Test("an error that is not one user's (a missing table) fails the whole read")
     func tableMissing() async throws {
-        try await FakeHTTPServer.with(Self.fakeDynamo(refused: "", missingTable: true)) { url in
+        _ = try await FakeHTTPServer.with(Self.fakeDynamo(refused: "", missingTable: true)) { url in
             await #expect(throws: DynamoStoreError.self) { try await Self.store(url).connections(of: ["alice", "bob"]).forEach { _ in } }
         }
     }

@@ -28,10 +28,10 @@ struct BatchSharingTests {
 
         func delete(_ connections: [Connection]) async throws -> Int {
             deletes.withLock { $0.append(connections) }
-            return try await base.delete(connections)
+            return await base.delete(connections)
         }
 
-        func put(_ connection: Connection) async throws { try await base.put(connection) }
+        func put(_ connection: Connection) async throws { await base.put(connection) }
     }
 
     @Test("broadcasts scan once, multicasts query each distinct user once, each request keeps its own exclusions")
@@ -83,8 +83,8 @@ struct BatchSharingTests {
         }
 
         func scan() -> ConnectionBatches { base.scan() }
-        func delete(_ connections: [Connection]) async throws -> Int { try await base.delete(connections) }
-        func put(_ connection: Connection) async throws { try await base.put(connection) }
+        func delete(_ connections: [Connection]) async throws -> Int { await base.delete(connections) }
+        func put(_ connection: Connection) async throws { await base.put(connection) }
     }
 
     @Test("a user the store cannot read fails only the requests that name it; the rest of the batch completes")
