@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// AWS Signature Version 4 (`AWS4-HMAC-SHA256`) for one service in one region. Pure: the
 /// credentials and the signing time are passed in, so it is tested against AWS's published
@@ -11,6 +12,9 @@ import Foundation
 public struct SigV4Signer: Sendable {
     public let service: String
     public let region: String
+    /// The last derived signing key, shared by the copies of this signer: it changes once a
+    /// day or when the credentials rotate, and deriving it costs four HMACs per request.
+    private let lastKey = SigningKeyCache()
 
     public init(service: String, region: String) {
         self.service = service
@@ -84,10 +88,12 @@ public struct SigV4Signer: Sendable {
     }
 
     private func signingKey(secret: String, day: String) -> SymmetricKey {
+        if let key = lastKey.key(secret: secret, day: day) { return key }
         var key = SymmetricKey(data: Array("AWS4\(secret)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
         }
+        lastKey.store(key, secret: secret, day: day)
         return key
     }
 
@@ -114,5 +120,28 @@ public struct SigV4Signer: Sendable {
             result.append(digits[Int(byte & 0x0F)])
         }
         return String(result)
+    }
+}
+
+/// One signer's last signing key, by the secret and day it was derived for; safe to use from
+/// any number of concurrent requests (the entry is read and replaced under a lock).
+final class SigningKeyCache: Sendable {
+    private struct Entry {
+        let secret: String
+        let day: String
+        let key: SymmetricKey
+    }
+
+    private let entry = Mutex<Entry?>(nil)
+
+    func key(secret: String, day: String) -> SymmetricKey? {
+        entry.withLock { entry in
+            guard let entry, entry.day == day, entry.secret == secret else { return nil }
+            return entry.key
+        }
+    }
+
+    func store(_ key: SymmetricKey, secret: String, day: String) {
+        entry.withLock { $0 = Entry(secret: secret, day: day, key: key) }
     }
 }

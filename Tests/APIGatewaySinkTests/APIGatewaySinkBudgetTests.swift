@@ -40,15 +40,16 @@ struct APIGatewaySinkBudgetTests {
         #expect(span >= 1.85, "400 posts at 200/s took \(span) s")
     }
 
-    @Test("rate: adaptive under a 500/s budget the sink was not told: it finds the budget with few 429s, and no post is lost")
+    @Test("rate: adaptive under a 200/s budget the sink was not told: it finds the budget with few 429s, and no post is lost")
     func adaptiveRate() async throws {
-        let (report, server) = try await Self.broadcast(to: 2000, budget: (500, 50), options: "rate: adaptive\nmax_rate: 5000")
-        #expect(report.delivered == 2000 && report.failed == 0 && report.skipped == 0)
+        // 200/s: a budget the sink passes within a second even in a build 10 times slower (ThreadSanitizer).
+        let (report, server) = try await Self.broadcast(to: 1200, budget: (200, 20), options: "rate: adaptive\nmax_rate: 5000")
+        #expect(report.delivered == 1200 && report.failed == 0 && report.skipped == 0)
         #expect(server.overBudget > 0 && report.throttled > 0, "it grew past the budget and was told")
-        // The in-flight window alone (no rate) meets this budget with about 3,800 429s.
-        #expect(server.overBudget < 100, "paced to the budget it found, under 5% of posts answered 429: \(server.overBudget)")
-        #expect(Self.eachOnce(server, 2000), "each connection once")
-        #expect(server.posts == 2000 + server.overBudget, "every 429 retried once more, nothing else")
+        // The in-flight window alone (no rate) meets this budget with about 7,500 429s.
+        #expect(server.overBudget < 60, "paced to the budget it found, under 5% of posts answered 429: \(server.overBudget)")
+        #expect(Self.eachOnce(server, 1200), "each connection once")
+        #expect(server.posts == 1200 + server.overBudget, "every 429 retried once more, nothing else")
     }
 
     @Test("without rate, a 429 storm is still retried until delivered (the window alone)")

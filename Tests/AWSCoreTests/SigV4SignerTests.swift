@@ -39,6 +39,26 @@ struct SigV4SignerTests {
             == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7")
     }
 
+    @Test("the signing key a signer keeps is its secret's and day's: rotated credentials and a new day sign as a fresh signer does, from many tasks at once")
+    func keptKey() async {
+        let shared = SigV4Signer(service: "iam", region: "us-east-1")
+        let rotated = AWSCredentials(accessKeyID: "AKIDROTATED", secretAccessKey: "another-secret")
+        let cases = [(Self.exampleCredentials, Self.exampleDate), (rotated, Self.exampleDate), (Self.exampleCredentials, Self.exampleDate + 86_400)]
+        let expected = cases.map { SigV4Signer(service: "iam", region: "us-east-1").signatureHeaders(for: Self.listUsers, credentials: $0.0, date: $0.1) }
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for round in 0..<300 {
+                let index = round % cases.count
+                group.addTask {
+                    let headers = shared.signatureHeaders(for: Self.listUsers, credentials: cases[index].0, date: cases[index].1)
+                    return headers.map(\.value) == expected[index].map(\.value) ? 0 : 1
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+        #expect(Set(expected.map { $0.last!.value }).count == 3, "three different signatures")
+    }
+
     @Test("@connections paths are encoded once more: '@', '=', '+' and an encoded '/'")
     func connectionPaths() {
         let signer = SigV4Signer(service: "execute-api", region: "eu-west-1")
