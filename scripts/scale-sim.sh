@@ -13,8 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=.build-sim
 mkdir -p "$work"
-# shellcheck source=scripts/test-venv.sh
-. scripts/test-venv.sh
+# shellcheck source=scripts/test-peers.sh
+. scripts/test-peers.sh
 if ! command -v nginx > /dev/null; then
   echo "scale-sim.sh: installing nginx-light"
   (apt-get install -y -q nginx-light || (apt-get update -q && apt-get install -y -q nginx-light)) > "$work/apt.log" 2>&1
@@ -24,15 +24,11 @@ echo "scale-sim.sh: building notification-router (release)"
 swift build -c release --product notification-router > "$work/build.log" 2>&1 || { tail -30 "$work/build.log"; exit 1; }
 binary=$(swift build -c release --show-bin-path)/notification-router
 
-port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$work/moto.log" 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/moto-api/" && break; sleep 0.2; done
+start_moto "$work/moto.log"
 
 echo "scale-sim.sh: ${1:-4} daemons, rate: adaptive, one budget of ${3:-2000}/s"
 status=0
-result=$("$venv/bin/python" scripts/scale_sim.py "$binary" "http://127.0.0.1:$port" "$@") || status=$?
+result=$("$venv/bin/python" scripts/scale_sim.py "$binary" "http://127.0.0.1:$moto_port" "$@") || status=$?
 echo "  $result"
 [ -n "$result" ] || exit 1
 

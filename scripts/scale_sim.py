@@ -136,11 +136,15 @@ time.sleep(3)  # the daemons start and begin polling
 for p, (daemon, directory) in enumerate(daemons):
     if daemon.poll() is not None:
         sys.exit(f"scale_sim: daemon {p} exited: {(directory / 'daemon.log').read_text()[-2000:]}")
+metrics_urls = [
+    "http://127.0.0.1:" + (directory / "daemon.log").read_text().split("listening on 127.0.0.1:")[1].split()[0] + "/metrics"
+    for _, directory in daemons
+]
 
-def delivered(directory):
-    """The daemon's own count of deliveries (its /metrics)."""
-    port = (directory / "daemon.log").read_text().split("listening on 127.0.0.1:")[1].split()[0]
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+
+def delivered(url):
+    """A daemon's own count of deliveries (its /metrics)."""
+    text = urllib.request.urlopen(url, timeout=10).read().decode()
     return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith("notification_router_delivered_total"))
 
 
@@ -150,7 +154,7 @@ deadline = time.monotonic() + 300
 finished = False
 while time.monotonic() < deadline and not finished:
     time.sleep(0.5)
-    finished = sum(delivered(directory) for _, directory in daemons) >= connections
+    finished = sum(delivered(url) for url in metrics_urls) >= connections
 time.sleep(2)  # anything more (a duplicate) would arrive now
 for daemon, _ in daemons:
     daemon.send_signal(signal.SIGTERM)

@@ -16,21 +16,12 @@ cd "$(dirname "$0")/.."
 
 state=.test-state
 mkdir -p "$state"
-# shellcheck source=scripts/test-venv.sh
-. scripts/test-venv.sh
+# shellcheck source=scripts/test-peers.sh
+. scripts/test-peers.sh
 
-port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$state/moto.log" 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
-
-for _ in $(seq 1 100); do
-  if curl -fs -o /dev/null "http://127.0.0.1:$port/moto-api/"; then break; fi
-  if ! kill -0 "$moto_pid" 2>/dev/null; then break; fi
-  sleep 0.2
-done
-if curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/"; then
-  export MOTO_URL="http://127.0.0.1:$port"
+start_moto "$state/moto.log"
+if curl -fsS -o /dev/null "http://127.0.0.1:$moto_port/moto-api/"; then
+  export MOTO_URL="http://127.0.0.1:$moto_port"
   echo "test.sh: moto_server at $MOTO_URL (pid $moto_pid)"
 else
   echo "test.sh: moto_server did not start; its log:" >&2

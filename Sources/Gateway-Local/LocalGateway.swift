@@ -62,7 +62,7 @@ public struct LocalGateway: Sendable {
                 body = try await request.body.collect(upTo: Self.publishLimit)
             } catch {
                 logger.notice("publish_refused: the body is over the 1 MiB limit of /publish")
-                return ManagementAPI.json(.contentTooLarge, Self.message("the body is over the 1 MiB (1048576 bytes) limit of /publish"))
+                return ManagementAPI.json(.contentTooLarge, Self.message("the body is over the 1 MiB (\(Self.publishLimit) bytes) limit of /publish"))
             }
             var attributes: [String: String] = [:]
             for (name, value) in request.uri.queryParameters where name.hasPrefix("attribute.") {

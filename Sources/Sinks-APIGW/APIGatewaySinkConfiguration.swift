@@ -55,13 +55,14 @@ public struct APIGatewaySinkConfiguration: SinkConfiguration {
             if let stray = maxRateValue ?? burstValue { throw stray.error("'burst' and 'max_rate' need 'rate' (posts per second, or adaptive)") }
             return nil
         }
+        let rateText = try? rateValue.string()
         let rate: PostingBudget.Rate
-        if (try? rateValue.string()) == "adaptive" {
+        if rateText == "adaptive" {
             rate = .adaptive(maximum: Double(try maxRateValue?.int(in: 1...1_000_000) ?? 10_000))
         } else {
             if let maxRateValue { throw maxRateValue.error("'max_rate' applies to 'rate: adaptive' only") }
             guard let perSecond = try? rateValue.int(in: 1...1_000_000) else {
-                throw rateValue.error("expected posts per second (an integer from 1 to 1000000) or 'adaptive', got '\((try? rateValue.string()) ?? "?")'")
+                throw rateValue.error("expected posts per second (an integer from 1 to 1000000) or 'adaptive', got '\(rateText ?? "?")'")
             }
             rate = .fixed(Double(perSecond))
         }

@@ -5,8 +5,7 @@ actor AdaptiveWindow {
     let maximum: Int
     private(set) var limit: Double
     private var inFlight = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    private var waiterStart = 0
+    private var line = WaitingLine()
 
     init(maximum: Int) {
         self.maximum = max(maximum, 1)
@@ -14,11 +13,11 @@ actor AdaptiveWindow {
     }
 
     func acquire() async {
-        if inFlight < Int(limit), waiterStart == waiters.count {
+        if inFlight < Int(limit), line.isEmpty {
             inFlight += 1
             return
         }
-        await withCheckedContinuation { waiters.append($0) }
+        await withCheckedContinuation { line.append($0) }
     }
 
     /// A post ended; a success grows the window (additive increase).
@@ -34,15 +33,9 @@ actor AdaptiveWindow {
     }
 
     private func wakeWaiters() {
-        while inFlight < Int(limit), waiterStart < waiters.count {
+        while inFlight < Int(limit), let waiter = line.popFirst() {
             inFlight += 1
-            let waiter = waiters[waiterStart]
-            waiterStart += 1
             waiter.resume()
-        }
-        if waiterStart > 256, waiterStart * 2 > waiters.count {
-            waiters.removeFirst(waiterStart)
-            waiterStart = 0
         }
     }
 }

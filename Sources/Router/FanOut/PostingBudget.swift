@@ -35,8 +35,7 @@ public final class PostingBudget: Sendable {
         var perSecond: Double
         var nextFree: ContinuousClock.Instant
         /// Posts waiting for their turn, first in line first; the first sleeps on the clock.
-        var line: [CheckedContinuation<Void, Never>] = []
-        var lineStart = 0
+        var line = WaitingLine()
         var headWaiting = false
         var lastCut: ContinuousClock.Instant?
         var rateAtCut: Double?
@@ -156,17 +155,9 @@ public final class PostingBudget: Sendable {
 
     /// Makes the next post in line the first, or leaves the line empty.
     private func passHead() {
-        let next: CheckedContinuation<Void, Never>? = state.withLock { state in
-            guard state.lineStart < state.line.count else {
-                state.headWaiting = false
-                return nil
-            }
-            let next = state.line[state.lineStart]
-            state.lineStart += 1
-            if state.lineStart > 256, state.lineStart * 2 > state.line.count {
-                state.line.removeFirst(state.lineStart)
-                state.lineStart = 0
-            }
+        let next = state.withLock { state in
+            let next = state.line.popFirst()
+            if next == nil { state.headWaiting = false }
             return next
         }
         next?.resume()
