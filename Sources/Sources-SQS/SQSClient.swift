@@ -18,6 +18,36 @@ public struct SQSClient: Sendable {
         return id
     }
 
+    /// Sends messages (`SendMessageBatch`, 10 per call); returns the indices of those SQS did
+    /// not accept, with its reason. `fifo` gives each message's group and deduplication id (a
+    /// FIFO queue needs both; nil for a standard queue).
+    public func sendMessages(
+        _ bodies: [String], to queue: SQSQueue, fifo: ((Int) -> (group: String, deduplication: String))? = nil, deadline: ContinuousClock.Instant
+    ) async throws -> [Int: String] {
+        var refused: [Int: String] = [:]
+        for start in stride(from: 0, to: bodies.count, by: 10) {
+            let chunk = start..<min(start + 10, bodies.count)
+            let entries = chunk.map { index -> [String: Any] in
+                var entry: [String: Any] = ["Id": "m\(index)", "MessageBody": bodies[index]]
+                if let ids = fifo?(index) {
+                    entry["MessageGroupId"] = ids.group
+                    entry["MessageDeduplicationId"] = ids.deduplication
+                }
+                return entry
+            }
+            let answer = try await call("SendMessageBatch", ["QueueUrl": queue.url, "Entries": entries], queue: queue, deadline: deadline)
+            for failure in answer["Failed"] as? [[String: Any]] ?? [] {
+                guard let id = failure["Id"] as? String, let index = Int(id.dropFirst()), chunk.contains(index) else { continue }
+                refused[index] = "\(failure["Code"] ?? "?"): \(failure["Message"] ?? "")"
+            }
+            let sent = Set((answer["Successful"] as? [[String: Any]] ?? []).compactMap { ($0["Id"] as? String).flatMap { Int($0.dropFirst()) } })
+            for index in chunk where refused[index] == nil && !sent.contains(index) {
+                refused[index] = "SendMessageBatch answered neither success nor failure for this entry"
+            }
+        }
+        return refused
+    }
+
     /// One call; the answer's JSON object.
     func call(_ action: String, _ parameters: [String: Any], queue: SQSQueue, deadline: ContinuousClock.Instant) async throws -> [String: Any] {
         let body = try JSONSerialization.data(withJSONObject: parameters)

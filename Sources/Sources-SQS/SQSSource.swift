@@ -4,8 +4,10 @@ import RouterCore
 import ServiceLifecycle
 
 /// An `sqs` source: its service face is an ``SQSConsumer`` of the queue, its publish face
-/// `SendMessage`; its event face is ``SQSEventReader``.
-public struct SQSSource: NotificationSource {
+/// `SendMessage`; its event face is ``SQSEventReader``. As a split route's work queue it
+/// takes tasks with `SendMessageBatch`; on a FIFO queue (`….fifo`) each task is its own
+/// message group, deduplicated by its id.
+public struct SQSSource: NotificationSource, WorkQueue {
     public let name: String
     /// The queue, its region resolved.
     public let queue: SQSQueue
@@ -38,4 +40,11 @@ public struct SQSSource: NotificationSource {
     public func publish(_ request: [UInt8], deadline: ContinuousClock.Instant) async throws -> String {
         try await client.sendMessage(String(decoding: request, as: UTF8.self), to: queue, deadline: deadline)
     }
+
+    public func send(_ tasks: [WorkTask], deadline: ContinuousClock.Instant) async throws -> [Int: String] {
+        // One message group per task, so that the tasks of a request run in parallel.
+        let fifo = queue.url.hasSuffix(".fifo") ? { (index: Int) in (tasks[index].deduplicationID, tasks[index].deduplicationID) } : nil
+        return try await client.sendMessages(tasks.map { String(decoding: $0.json, as: UTF8.self) }, to: queue, fifo: fifo, deadline: deadline)
+    }
+
 }

@@ -14,7 +14,7 @@ import Synchronization
 ///   retried with jittered backoff.
 /// - With `expires_attribute`, items whose expiry (epoch seconds) has passed are ignored on
 ///   read (DynamoDB's TTL deletes lag by up to days) and `put` writes it.
-public struct DynamoConnectionStore: ConnectionStore {
+public struct DynamoConnectionStore: SegmentScanning {
     let client: DynamoDBClient
     let configuration: DynamoStoreConfiguration
     /// Items per page; nil lets DynamoDB fill 1 MB pages.
@@ -97,6 +97,17 @@ public struct DynamoConnectionStore: ConnectionStore {
                 } while start != nil
             }
         }
+    }
+
+    /// One Scan call of segment `segment` of `segments`; the cursor is the page's
+    /// `LastEvaluatedKey` as JSON.
+    public func scanPage(segment: Int, of segments: Int, after cursor: String?) async throws -> ScanPage {
+        let start = try cursor.map { try JSONDecoder().decode(DynamoItem.self, from: Data($0.utf8)) }
+        let page = try await client.scan(.init(
+            TableName: configuration.table, ProjectionExpression: projection, ExpressionAttributeNames: names,
+            Segment: segment, TotalSegments: segments, ExclusiveStartKey: start, Limit: pageLimit))
+        let next = try page.lastEvaluatedKey.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        return ScanPage(connections: connections(in: page.items), next: next)
     }
 
     public func delete(_ connections: [Connection]) async throws -> Int {

@@ -23,6 +23,8 @@ public struct RouteTable: Sendable {
         public let to: String
         /// What happens to a request that can never be delivered.
         public let onInvalid: InvalidRequestPolicy
+        /// How large requests are cut into tasks for a work queue; nil: never.
+        public let split: SplitSettings?
         /// The sink and sources this route names, for validation.
         public let references: [ConfigReference]
         public let location: ConfigLocation

@@ -219,10 +219,21 @@ private final class TableReader {
         let toValue = try mapping.required("to", expected: "the name of a sink")
         let to = try toValue.nonEmptyString(expected: "the name of a sink")
         let onInvalid = try mapping.optional("on_invalid")?.choice(InvalidRequestPolicy.self) ?? .dlq
+        var split: SplitSettings?
+        var references = [ConfigReference(.sink, to, at: toValue)] + from.map { ConfigReference(.source, $0, at: fromValue ?? item) }
+        if let splitValue = mapping.optional("split") {
+            var options = try splitValue.mapping(expected: "the split options: via, segments, users_per_task, task_budget, max_hops")
+            let settings = try SplitSettings(options: &options)
+            try options.finish()
+            guard from.isEmpty || from.contains(settings.via) else {
+                throw splitValue.error("split.via '\(settings.via)' must be a source this route takes messages from (add it to 'from', which lists: \(from.joined(separator: ", ")))")
+            }
+            references.append(ConfigReference(.source, settings.via, at: splitValue))
+            split = settings
+        }
         try mapping.finish()
-        let references = [ConfigReference(.sink, to, at: toValue)] + from.map { ConfigReference(.source, $0, at: fromValue ?? item) }
         return RouteTable.Route(
-            name: name, from: from, match: match, stages: stages, to: to, onInvalid: onInvalid,
+            name: name, from: from, match: match, stages: stages, to: to, onInvalid: onInvalid, split: split,
             references: references, location: item.location)
     }
 

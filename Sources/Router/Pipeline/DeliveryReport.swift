@@ -1,5 +1,3 @@
-import Foundation
-
 /// What became of one request on one route. Its ``outcome`` decides the acknowledgement:
 /// only ``Outcome/retry(_:)`` asks the source to deliver the request again.
 public struct DeliveryReport: Sendable, Hashable {
@@ -31,6 +29,12 @@ public struct DeliveryReport: Sendable, Hashable {
     public var rejected = 0
     public var failed = 0
     public var skipped = 0
+    /// Split tasks this request was cut into and sent (`split:`), in this attempt.
+    public var tasksCreated = 0
+    /// 1 when this report is a task's that handed the rest of its work to a continuation.
+    public var tasksContinued = 0
+    /// 1 when this report is a task's that finished its part.
+    public var tasksFinished = 0
     /// Reading the connections stopped at the deadline: more were not read, and so are in
     /// no count (``skipped`` holds only those read but not attempted).
     public var unreadAtDeadline = false
@@ -59,36 +63,35 @@ public struct DeliveryReport: Sendable, Hashable {
 /// with what a reader looks for first (the outcome and its reason) first:
 /// `{"outcome":"completed|dropped|invalid|retry","reason":…,"code":…,"route":…,"request_id":…,
 /// "message_id":…,"delivered":…,"gone":…,"pruned":…,"throttled":…,"forbidden":…,
-/// "rejected":…,"failed":…,"skipped":…,"unread":true}` (absent keys: no value; `unread` only
-/// when reading stopped at the deadline).
+/// "rejected":…,"failed":…,"skipped":…,"tasks_created":…,"tasks_continued":…,"tasks_finished":…,
+/// "unread":true}` (absent keys: no value; the task counts only when not 0, `unread` only when
+/// reading stopped at the deadline).
 extension DeliveryReport {
     /// The report as one JSON object, its keys in the order above.
     public var json: String {
         var fields: [(String, String)] = []
         switch outcome {
         case .completed:
-            fields.append(("outcome", Self.quoted("completed")))
+            fields.append(("outcome", "completed".jsonQuoted))
         case .dropped(let code, let message):
-            fields += [("outcome", Self.quoted("dropped")), ("reason", Self.quoted(message)), ("code", Self.quoted(code))]
+            fields += [("outcome", "dropped".jsonQuoted), ("reason", message.jsonQuoted), ("code", code.jsonQuoted)]
         case .invalid(let reason):
-            fields += [("outcome", Self.quoted("invalid")), ("reason", Self.quoted(reason))]
+            fields += [("outcome", "invalid".jsonQuoted), ("reason", reason.jsonQuoted)]
         case .retry(let reason):
-            fields += [("outcome", Self.quoted("retry")), ("reason", Self.quoted(reason))]
+            fields += [("outcome", "retry".jsonQuoted), ("reason", reason.jsonQuoted)]
         }
-        fields.append(("route", Self.quoted(route)))
-        if let requestID { fields.append(("request_id", Self.quoted(requestID))) }
-        if let messageID { fields.append(("message_id", Self.quoted(messageID))) }
+        fields.append(("route", route.jsonQuoted))
+        if let requestID { fields.append(("request_id", requestID.jsonQuoted)) }
+        if let messageID { fields.append(("message_id", messageID.jsonQuoted)) }
         let counts: [(String, Int)] = [
             ("delivered", delivered), ("gone", gone), ("pruned", pruned), ("throttled", throttled),
             ("forbidden", forbidden), ("rejected", rejected), ("failed", failed), ("skipped", skipped),
         ]
         for (key, count) in counts { fields.append((key, String(count))) }
+        let tasks = [("tasks_created", tasksCreated), ("tasks_continued", tasksContinued), ("tasks_finished", tasksFinished)]
+        for (key, count) in tasks where count > 0 { fields.append((key, String(count))) }
         if unreadAtDeadline { fields.append(("unread", "true")) }
         return "{" + fields.map { #""\#($0.0)":\#($0.1)"# }.joined(separator: ",") + "}"
-    }
-
-    private static func quoted(_ text: String) -> String {
-        (try? JSONEncoder().encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? #""""#
     }
 }
 

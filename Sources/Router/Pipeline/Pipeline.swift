@@ -20,10 +20,13 @@ public struct Pipeline: Sendable {
     public let onInvalid: InvalidRequestPolicy
     /// The connections reached by requests that will come again.
     public let redelivery: RedeliveryMemory
+    /// Cuts large requests into tasks for the route's work queue (`split:`); nil: none.
+    public let split: Splitter?
 
     public init(
         route: String, stages: [any FilterStage], store: any ConnectionStore, sink: any Sink,
-        onInvalid: InvalidRequestPolicy = .dlq, parser: RequestParser = RequestParser(), redelivery: RedeliveryMemory = RedeliveryMemory()
+        onInvalid: InvalidRequestPolicy = .dlq, parser: RequestParser = RequestParser(), redelivery: RedeliveryMemory = RedeliveryMemory(),
+        split: Splitter? = nil
     ) {
         self.route = route
         self.stages = stages
@@ -32,6 +35,7 @@ public struct Pipeline: Sendable {
         self.onInvalid = onInvalid
         self.parser = parser
         self.redelivery = redelivery
+        self.split = split
     }
 
     /// Whether the source must hand `report`'s message back (SQS: list it in
@@ -69,20 +73,34 @@ public struct Pipeline: Sendable {
             prepared.append(await prepare(message, logger: logger))
         }
         let ready = prepared.compactMap(\.ready)
-        let reads = BatchReads(for: ready.map(\.delivery.audience), store: store)
-        var targets: [ConnectionBatches] = []
+        let reads = BatchReads(for: ready.filter(\.plan.isFanOut).map(\.delivery.audience), store: store)
+        var targets: [ConnectionBatches?] = []
+        var readers: [TaskReader?] = []
         for item in ready {
-            let connections = reads.connections(for: item.delivery.audience)
-            guard let key = item.redeliveryKey, let reached = await redelivery.reached(for: key) else {
-                targets.append(connections)
+            var connections: ConnectionBatches
+            switch item.plan {
+            case .fanOut:
+                connections = reads.connections(for: item.delivery.audience)
+                readers.append(nil)
+            case .run(let task, let splitter):
+                let reader = splitter.reader(for: task, deadline: deadline)
+                connections = reader.connections
+                readers.append(reader)
+            case .split:
+                targets.append(nil)
+                readers.append(nil)
                 continue
             }
-            item.logger.info("redelivery: skipping the \(reached.count) connections an earlier attempt reached")
-            targets.append(connections.filter { !reached.contains($0.deliveryKey) })
+            if let key = item.redeliveryKey, let reached = await redelivery.reached(for: key) {
+                item.logger.info("redelivery: skipping the \(reached.count) connections an earlier attempt reached")
+                connections = connections.filter { !reached.contains($0.deliveryKey) }
+            }
+            targets.append(connections)
         }
+        let sends = await sendSplits(ready, deadline: deadline)
         let sinkReports = await withTaskGroup(of: (Int, SinkReport).self) { group in
             for (index, item) in ready.enumerated() {
-                let connections = targets[index]
+                guard let connections = targets[index] else { continue }
                 group.addTask { (index, await sink.deliver(item.delivery.request.data, to: connections, deadline: deadline)) }
             }
             var reports = [SinkReport](repeating: SinkReport(), count: ready.count)
@@ -90,12 +108,23 @@ public struct Pipeline: Sendable {
             return reports
         }
         var reports: [DeliveryReport] = []
-        for (item, sinkReport) in zip(ready, sinkReports) {
+        for (index, item) in ready.enumerated() {
             var report = item.report
-            report.absorb(sinkReport)
+            var reached = sinkReports[index].reached
+            switch item.plan {
+            case .fanOut:
+                report.absorb(sinkReports[index])
+            case .run(let task, let splitter):
+                report.absorb(sinkReports[index])
+                await continueTask(task, after: readers[index], splitter, &report, deadline: deadline, logger: item.logger)
+            case .split:
+                reached = sends[index]?.accepted ?? []
+                report.tasksCreated = reached.count
+                if let failure = sends[index]?.failure { report.outcome = .retry(reason: failure) }
+            }
             // Progress is kept first: whatever happens next, a retry skips what this attempt reached.
             if let key = item.redeliveryKey {
-                if report.needsRetry { await redelivery.remember(key, reached: sinkReport.reached) } else { await redelivery.forget(key) }
+                if report.needsRetry { await redelivery.remember(key, reached: reached) } else { await redelivery.forget(key) }
             }
             reports.append(report)
         }
@@ -131,7 +160,7 @@ public struct Pipeline: Sendable {
 
     // MARK: - Steps
 
-    private enum Prepared {
+    enum Prepared {
         case finished(DeliveryReport)
         case ready(Ready)
 
@@ -141,7 +170,7 @@ public struct Pipeline: Sendable {
         }
     }
 
-    private struct Ready {
+    struct Ready {
         let delivery: Delivery
         let passed: [any FilterStage]
         let report: DeliveryReport
@@ -149,6 +178,22 @@ public struct Pipeline: Sendable {
         /// The ``RedeliveryMemory`` key: the idempotency key and a hash of the request's
         /// bytes, so that an unrelated request reusing an `id` is never filtered.
         let redeliveryKey: String?
+        var plan: Plan = .fanOut
+    }
+
+    /// What a ready delivery becomes.
+    enum Plan {
+        /// Posted by this process to the connections its audience reads.
+        case fanOut
+        /// Cut into tasks for the work queue (a large request on a split route).
+        case split([WorkTask], Splitter)
+        /// A task from the work queue, run by this process.
+        case run(WorkTask, Splitter)
+
+        var isFanOut: Bool {
+            if case .fanOut = self { return true }
+            return false
+        }
     }
 
     /// Parses the message and runs the stages; the delivery is ready for the sink, or its
@@ -157,6 +202,7 @@ public struct Pipeline: Sendable {
         var logger = logger
         logger[metadataKey: "router.route"] = "\(route)"
         if let messageID = message.messageID { logger[metadataKey: "router.message_id"] = "\(messageID)" }
+        if WorkTask.isTask(message.body) { return prepareTask(message, logger: logger) }
         let request: NotificationRequest
         do {
             request = try parser.parse(message.body)
@@ -192,11 +238,16 @@ public struct Pipeline: Sendable {
             report.outcome = .invalid(reason: "the request names rooms but route '\(route)' has no rooms filter to expand them")
             return await finish(report, passed, delivery, logger)
         }
-        let redeliveryKey = delivery.idempotencyKey.map { "\($0)#\(String(StableHash.fnv1a(message.body), radix: 16))" }
-        return .ready(Ready(delivery: delivery, passed: passed, report: report, logger: logger, redeliveryKey: redeliveryKey))
+        let bodyHash = String(StableHash.fnv1a(message.body), radix: 16)
+        let redeliveryKey = delivery.idempotencyKey.map { "\($0)#\(bodyHash)" }
+        var ready = Ready(delivery: delivery, passed: passed, report: report, logger: logger, redeliveryKey: redeliveryKey)
+        if let split, let tasks = split.cut(delivery.audience, request: message.body, origin: delivery.idempotencyKey ?? bodyHash) {
+            ready.plan = .split(tasks, split)
+        }
+        return .ready(ready)
     }
 
-    private func finish(_ report: DeliveryReport, _ passed: [any FilterStage], _ delivery: Delivery, _ logger: Logger) async -> Prepared {
+    func finish(_ report: DeliveryReport, _ passed: [any FilterStage], _ delivery: Delivery, _ logger: Logger) async -> Prepared {
         await settle(passed, delivery, report)
         log(report, logger: logger)
         return .finished(report)
@@ -206,7 +257,7 @@ public struct Pipeline: Sendable {
         for stage in stages { await stage.complete(delivery, acknowledged: !report.needsRetry) }
     }
 
-    private func log(_ report: DeliveryReport, logger: Logger) {
+    func log(_ report: DeliveryReport, logger: Logger) {
         let counts = "delivered=\(report.delivered) gone=\(report.gone) pruned=\(report.pruned) throttled=\(report.throttled) "
             + "forbidden=\(report.forbidden) rejected=\(report.rejected) failed=\(report.failed) skipped=\(report.skipped)"
         switch report.outcome {

@@ -4,7 +4,10 @@ import Metrics
 /// EMF (Lambda) and swift-metrics (the daemon's Prometheus `/metrics`).
 public struct RouteCounters: Sendable {
     /// The names, in the order ``values`` lists them.
-    public static let names = ["Delivered", "Gone", "Pruned", "Throttled", "Forbidden", "Failed", "Rejected", "Invalid", "Skipped"]
+    public static let names = [
+        "Delivered", "Gone", "Pruned", "Throttled", "Forbidden", "Failed", "Rejected", "Invalid", "Skipped",
+        "TasksCreated", "TasksContinued", "TasksFinished",
+    ]
 
     /// (name, value) in the order of ``names``.
     public let values: [(name: String, value: Int)]
@@ -13,14 +16,14 @@ public struct RouteCounters: Sendable {
         func sum(_ field: (DeliveryReport) -> Int) -> Int { reports.reduce(0) { $0 + field($1) } }
         let counts = [
             sum(\.delivered), sum(\.gone), sum(\.pruned), sum(\.throttled), sum(\.forbidden), sum(\.failed), sum(\.rejected),
-            reports.filter(\.isInvalid).count, sum(\.skipped),
+            reports.filter(\.isInvalid).count, sum(\.skipped), sum(\.tasksCreated), sum(\.tasksContinued), sum(\.tasksFinished),
         ]
         values = Array(zip(Self.names, counts))
     }
 }
 
-/// One route's swift-metrics: a counter per ``RouteCounters`` name
-/// (`notification_router_<name>_total`, dimension `route`) and the fan-out duration timer
+/// One route's swift-metrics: a counter per ``RouteCounters`` name in snake case
+/// (`notification_router_delivered_total`, `notification_router_tasks_created_total`, dimension `route`) and the fan-out duration timer
 /// (`notification_router_fanout_duration_seconds`), made once when the route is built.
 struct RouteMetrics: Sendable {
     let counters: [Counter]
@@ -29,9 +32,16 @@ struct RouteMetrics: Sendable {
     init(route: String, factory: any MetricsFactory) {
         let dimensions = [("route", route)]
         counters = RouteCounters.names.map { name in
-            Counter(label: "notification_router_\(name.lowercased())_total", dimensions: dimensions, factory: factory)
+            Counter(label: "notification_router_\(Self.snakeCase(name))_total", dimensions: dimensions, factory: factory)
         }
         duration = Timer(label: "notification_router_fanout_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
+    }
+
+    /// `TasksCreated` → `tasks_created`.
+    static func snakeCase(_ name: String) -> String {
+        name.enumerated().map { index, character in
+            character.isUppercase ? (index > 0 ? "_" : "") + character.lowercased() : String(character)
+        }.joined()
     }
 
     /// Adds one run of the route.

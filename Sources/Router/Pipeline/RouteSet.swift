@@ -42,6 +42,10 @@ public struct RouteSet: Sendable {
             let sink = try Self.build(component, "sink", context) { try $0.makeSink($1) }
             sinks[component.name] = (sink, component.configuration.store.name)
         }
+        var sources: [any NotificationSource] = []
+        for component in table.sources {
+            sources.append(try Self.build(component, "source", context) { try $0.makeSource(name: component.name, $1) })
+        }
         var pipelines: [Pipeline] = []
         for route in table.routes {
             var stages: [any FilterStage] = []
@@ -52,11 +56,10 @@ public struct RouteSet: Sendable {
             guard let target = sinks[route.to], let store = stores[target.store] else {
                 throw PluginBuildError(.missingResource, "route '\(route.name)' at \(route.location): sink '\(route.to)' or its store was not built")
             }
-            pipelines.append(Pipeline(route: route.name, stages: stages, store: store, sink: target.sink, onInvalid: route.onInvalid))
-        }
-        var sources: [any NotificationSource] = []
-        for component in table.sources {
-            sources.append(try Self.build(component, "source", context) { try $0.makeSource(name: component.name, $1) })
+            let split = try route.split.map { settings throws(PluginBuildError) in
+                try Self.splitter(settings, route: route, store: store, storeName: target.store, sources: sources)
+            }
+            pipelines.append(Pipeline(route: route.name, stages: stages, store: store, sink: target.sink, onInvalid: route.onInvalid, split: split))
         }
         self.sources = sources
         self.eventReaders = table.sourceKinds.sorted { $0.key < $1.key }.compactMap { $0.value.eventReader(for: table, context: context) }
@@ -109,6 +112,21 @@ public struct RouteSet: Sendable {
             for await problem in group { if let problem { problems.append(problem) } }
             return problems.sorted()
         }
+    }
+
+    /// A split route's machinery: its work queue must be a source that can take tasks, and its
+    /// store one that scans a segment at a time.
+    private static func splitter(
+        _ settings: SplitSettings, route: RouteTable.Route, store: any ConnectionStore, storeName: String, sources: [any NotificationSource]
+    ) throws(PluginBuildError) -> Splitter {
+        let place = "route '\(route.name)' at \(route.location)"
+        guard let queue = sources.first(where: { $0.name == settings.via }) as? any WorkQueue else {
+            throw PluginBuildError(.component, "\(place): split.via '\(settings.via)' cannot take tasks; it must be an sqs source")
+        }
+        guard let scanning = store as? any SegmentScanning else {
+            throw PluginBuildError(.component, "\(place): split needs a store that scans one segment at a time (dynamodb, memory); '\(storeName)' does not")
+        }
+        return Splitter(settings: settings, queue: queue, store: scanning)
     }
 
     private static func build<Configuration, Built>(

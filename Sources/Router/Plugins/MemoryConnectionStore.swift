@@ -1,6 +1,6 @@
 /// A ``ConnectionStore`` held in memory: for tests, for dev mode, and as the reference
 /// behaviour every other store is checked against.
-public actor MemoryConnectionStore: ConnectionStore {
+public actor MemoryConnectionStore: SegmentScanning {
     private var connectionsByUser: [String: [String]] = [:]
     /// How many connections each yielded batch holds at most.
     public let batchSize: Int
@@ -26,6 +26,30 @@ public actor MemoryConnectionStore: ConnectionStore {
         batches { store in
             store.connectionsByUser.flatMap { user, ids in ids.map { Connection(userID: user, connectionID: $0) } }
         }
+    }
+
+    /// A connection's segment is the hash of its user id; pages hold ``batchSize`` connections
+    /// in (user, connection id) order, and the cursor is the last key of the page before.
+    public func scanPage(segment: Int, of segments: Int, after cursor: String?) -> ScanPage {
+        let after = cursor.flatMap(Self.key(cursor:))
+        let page = connectionsByUser
+            .filter { user, _ in Int(StableHash.fnv1a(user.utf8) % UInt64(segments)) == segment }
+            .flatMap { user, ids in ids.map { Connection(userID: user, connectionID: $0) } }
+            .filter { connection in after.map { (connection.userID, connection.connectionID) > $0 } ?? true }
+            .sorted { ($0.userID, $0.connectionID) < ($1.userID, $1.connectionID) }
+            .prefix(batchSize + 1)
+        let connections = Array(page.prefix(batchSize))
+        let next = page.count > batchSize ? connections.last.map { "\($0.userID.utf8.count):\($0.userID)\($0.connectionID)" } : nil
+        return ScanPage(connections: connections, next: next)
+    }
+
+    /// The (user, connection id) a cursor `<user's UTF-8 length>:<user><connection id>` names.
+    private static func key(cursor: String) -> (String, String)? {
+        guard let colon = cursor.firstIndex(of: ":"), let length = Int(cursor[..<colon]) else { return nil }
+        let rest = cursor.utf8[cursor.utf8.index(after: colon)...]
+        guard rest.count >= length else { return nil }
+        let split = rest.index(rest.startIndex, offsetBy: length)
+        return (String(Substring(rest[..<split])), String(Substring(rest[split...])))
     }
 
     public func delete(_ connections: [Connection]) -> Int {
