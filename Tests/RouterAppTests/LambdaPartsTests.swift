@@ -26,7 +26,7 @@ struct LambdaPartsTests {
         #expect(directive["Namespace"] as? String == "NotificationRouter")
         #expect(directive["Dimensions"] as? [[String]] == [["Route"]])
         let names = (directive["Metrics"] as? [[String: String]] ?? []).compactMap { $0["Name"] }
-        #expect(names == ["Delivered", "Gone", "Pruned", "Throttled", "Forbidden", "Failed", "Rejected", "Invalid", "Skipped", "FanOutDuration"])
+        #expect(names == ["Delivered", "Gone", "Pruned", "Throttled", "Forbidden", "Failed", "Rejected", "Invalid", "Skipped", "TasksCreated", "TasksContinued", "TasksFinished", "FanOutDuration"])
         #expect(object["Route"] as? String == "main")
         #expect(object["Delivered"] as? Int == 4 && object["Gone"] as? Int == 2 && object["Pruned"] as? Int == 2)
         #expect(object["Failed"] as? Int == 1 && object["Skipped"] as? Int == 4 && object["Invalid"] as? Int == 1)

@@ -79,6 +79,14 @@ enum BrokenTables {
              expected: "routes.yaml:6:33: serve.port: expected an integer from 0 to 65535, got '80000'"),
         Case(name: "serve with an unknown key", yaml: head + sinkAndRoute + "serve: { listen: 8080 }\n",
              expected: "routes.yaml:6:10: serve.listen: unknown key 'listen'; expected one of: host, port, shutdown_grace"),
+        Case(name: "split via a source the route does not take",
+             yaml: head + "sinks: { websocket: { type: recording } }\nsources: { queue: { type: recording-source }, work: { type: recording-source } }\n"
+                + "routes: [{ name: r, from: [queue], to: websocket, split: { via: work } }]\n",
+             expected: "routes.yaml:6:58: routes[0].split: via 'work' must be a source this route takes messages from (add it to 'from', which lists: queue)"),
+        Case(name: "split with too many segments",
+             yaml: head + "sinks: { websocket: { type: recording } }\nsources: { work: { type: recording-source } }\n"
+                + "routes: [{ name: r, to: websocket, split: { via: work, segments: 5000 } }]\n",
+             expected: "routes.yaml:6:66: routes[0].split.segments: expected an integer from 1 to 1000, got '5000'"),
         Case(name: "aliases that expand past the bound (billion laughs)",
              yaml: "x1: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
                 + (2...6).map { "x\($0): &\(Character(UnicodeScalar(UInt8(96 + $0)))) [" + Array(repeating: "*\(Character(UnicodeScalar(UInt8(95 + $0))))", count: 10).joined(separator: ",") + "]" }.joined(separator: "\n")

@@ -61,4 +61,22 @@ struct RouteSetTests {
             #expect(error.description == "connection store 'connections' (type needs-resource, routes.yaml:2:11): this program provides no Int to build the component with")
         }
     }
+
+    @Test("a split route whose work queue cannot take tasks fails to build, naming the route and the source")
+    func splitNeedsAQueue() throws {
+        let table = try RouteTableLoader(registry: .testing, variables: [:]).load(yaml: """
+            version: 1
+            stores: { connections: { type: memory } }
+            sinks: { websocket: { type: recording } }
+            sources: { work: { type: recording-source } }
+            routes: [{ name: r, to: websocket, split: { via: work } }]
+            """, file: "routes.yaml")
+        #expect(table.routes.first?.split == SplitSettings(via: "work"))
+        do {
+            _ = try RouteSet(table: table, resources: [])
+            Issue.record("a split through a source that cannot take tasks was built")
+        } catch {
+            #expect(error.description == "route 'r' at routes.yaml:5:10: split.via 'work' cannot take tasks; it must be an sqs source")
+        }
+    }
 }

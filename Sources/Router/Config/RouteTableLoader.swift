@@ -226,7 +226,7 @@ private final class TableReader {
             let settings = try SplitSettings(options: &options)
             try options.finish()
             guard from.isEmpty || from.contains(settings.via) else {
-                throw splitValue.error("split.via '\(settings.via)' must be a source this route takes messages from (add it to 'from', which lists: \(from.joined(separator: ", ")))")
+                throw splitValue.error("via '\(settings.via)' must be a source this route takes messages from (add it to 'from', which lists: \(from.joined(separator: ", ")))")
             }
             references.append(ConfigReference(.source, settings.via, at: splitValue))
             split = settings
