@@ -17,7 +17,7 @@ import Synchronization
 public struct DynamoConnectionStore: SegmentScanning {
     let client: DynamoDBClient
     let configuration: DynamoStoreConfiguration
-    /// Items per page; nil lets DynamoDB fill 1 MB pages.
+    /// Items per page (`page_size`, unless the caller sets it); nil lets DynamoDB fill 1 MB pages.
     let pageLimit: Int?
     let retry: RetryPolicy
     let now: @Sendable () -> Date
@@ -28,7 +28,7 @@ public struct DynamoConnectionStore: SegmentScanning {
     ) {
         self.client = DynamoDBClient(aws: aws, table: configuration.table, region: configuration.region ?? region, callTimeout: .seconds(20))
         self.configuration = configuration
-        self.pageLimit = pageLimit
+        self.pageLimit = pageLimit ?? configuration.pageSize
         self.retry = retry
         self.now = now
     }

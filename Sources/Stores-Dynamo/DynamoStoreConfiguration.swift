@@ -8,7 +8,8 @@ import RouterCore
 /// (default `user_id`), `connection_key` (default `connection_id`), `expires_attribute`
 /// (a Number of epoch seconds written on connect and filtered on read; off by default),
 /// `connection_ttl` (how far ahead that expiry is written, default 2h), `scan_segments` for
-/// broadcasts (default 4), `query_concurrency` (default 16).
+/// broadcasts (default 4), `query_concurrency` (default 16), `page_size` (items per Scan or
+/// Query page; default: DynamoDB's 1 MB pages; smaller pages let a split task stop sooner).
 public struct DynamoStoreConfiguration: ConnectionStoreConfiguration {
     public let table: String
     public let region: String?
@@ -18,6 +19,7 @@ public struct DynamoStoreConfiguration: ConnectionStoreConfiguration {
     public let connectionTTL: Duration
     public let scanSegments: Int
     public let queryConcurrency: Int
+    public let pageSize: Int?
 
     public init(options: inout ConfigMapping) throws(ConfigError) {
         table = try DynamoOptions.table(&options)
@@ -28,6 +30,7 @@ public struct DynamoStoreConfiguration: ConnectionStoreConfiguration {
         connectionTTL = try options.optional("connection_ttl")?.duration() ?? .seconds(7200)
         scanSegments = try options.optional("scan_segments")?.int(in: 1...64) ?? 4
         queryConcurrency = try options.optional("query_concurrency")?.int(in: 1...256) ?? 16
+        pageSize = try options.optional("page_size")?.int(in: 1...100_000)
     }
 
     public var settings: [ConfigSetting] {
@@ -36,6 +39,7 @@ public struct DynamoStoreConfiguration: ConnectionStoreConfiguration {
             ConfigSetting("user_key", userKey), ConfigSetting("connection_key", connectionKey),
             ConfigSetting("expires_attribute", expiresAttribute ?? "(none)"), ConfigSetting("connection_ttl", duration: connectionTTL),
             ConfigSetting("scan_segments", "\(scanSegments)"), ConfigSetting("query_concurrency", "\(queryConcurrency)"),
+            ConfigSetting("page_size", pageSize.map(String.init) ?? "(1 MB pages)"),
         ]
     }
 

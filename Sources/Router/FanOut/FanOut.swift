@@ -8,7 +8,8 @@ import Synchronization
 ///   jittered backoff, successes grow it back;
 /// - with a ``PostingBudget``, every attempt (retries too) takes a token of that budget,
 ///   which the sink shares across its fan-outs, and a 429 tells the budget instead of the
-///   window (the window then only bounds the posts in flight);
+///   window (the window then only bounds the posts in flight); the reader takes the first
+///   attempt's token before it takes the next connection, so the budget paces reading too;
 /// - transient failures (5xx, resets, timeouts) are retried with jittered backoff while the
 ///   deadline allows; whatever is still failing then is counted `failed`;
 /// - no post starts after the deadline, and reading stops then (the rest of the table is not
@@ -17,8 +18,9 @@ import Synchronization
 /// - a 403 stops the request: no new post starts, and reading stops;
 /// - every connection read ends in exactly one class: delivered, gone, rejected, forbidden,
 ///   failed or skipped;
-/// - reading is paced by posting: the reader waits for a free slot before taking the next
-///   connection, so memory holds the window and the pages in flight.
+/// - reading is paced by posting: the reader waits for a free slot (and a token of the
+///   budget) before taking the next connection, so memory holds the window and the pages in
+///   flight, and a consumer of the batches sees them taken at the rate they are posted.
 public struct FanOut: Sendable {
     public let maxInFlight: Int
     /// The wait before the next attempt at one connection after `attempt` attempts (from 1)
@@ -54,7 +56,9 @@ public struct FanOut: Sendable {
                 do {
                     try await connections.forEach { batch in
                         for (index, connection) in batch.enumerated() {
-                            if stopped.isSet || ContinuousClock.now >= deadline {
+                            let mayPost = !stopped.isSet && ContinuousClock.now < deadline
+                            // The first attempt's token is taken here, so that the budget paces reading.
+                            guard mayPost, await budget?.acquire(deadline: deadline) ?? true else {
                                 let atDeadline = !stopped.isSet
                                 report.state.withLock { report in
                                     report.skipped += batch.count - index
@@ -95,7 +99,8 @@ public struct FanOut: Sendable {
         var wasThrottled = false
         while true {
             if stopped.isSet || ContinuousClock.now >= deadline { return attempts == 0 ? .skipped : .failed(throttled: wasThrottled) }
-            guard await budget?.acquire(deadline: deadline) ?? true else { return attempts == 0 ? .skipped : .failed(throttled: wasThrottled) }
+            // The reader took the first attempt's token; each retry takes its own.
+            if attempts > 0, await budget?.acquire(deadline: deadline) == false { return .failed(throttled: wasThrottled) }
             attempts += 1
             let sentAt = ContinuousClock.now
             let outcome = await post(connection)
