@@ -80,4 +80,57 @@ struct SplitWorkTests {
             #expect(logs.contains("continued: task "), "a continuation is logged")
         }
     }
+
+    @Test("the Lambda variant: 3 s invocations, as an event source mapping gives them, continue the work until every connection has it once; none answers past its deadline")
+    func lambdaInvocations() async throws {
+        let name = "split-lambda-\(UUID().uuidString.prefix(8))"
+        let urls = try MotoScripts.run("""
+            print(json.dumps([sqs.create_queue(QueueName=n)["QueueUrl"] for n in ["\(name)", "\(name)-work"]]))
+            """)
+        let queues = try JSONSerialization.jsonObject(with: Data(urls.utf8)) as? [String] ?? []
+        let routes = """
+            version: 1
+            stores: { connections: { type: dynamodb, table: "${CONNECTIONS_TABLE_NAME}", page_size: 10 } }
+            sinks: { websocket: { type: apigw, endpoint: "${APIGW_ENDPOINT}", rate: 50, burst: 5 } }
+            sources:
+              queue: { type: sqs, queue: "\(queues[0])", region: us-east-1 }
+              work: { type: sqs, queue: "\(queues[1])", region: us-east-1 }
+            routes:
+              - { name: main, from: [queue, work], to: websocket, split: { via: work, segments: 4 } }
+            """
+        let environment = ["AWS_ENDPOINT_URL_SQS": try TestPeers.requireMoto(), "LOG_LEVEL": "info"]
+        try await LambdaHarness.with(connections: Self.connections, routes: routes, environment: environment) { lambda in
+            let arn = { (queue: String) in "arn:aws:sqs:us-east-1:123456789012:" + queue.split(separator: "/").last! }
+            let first = try await lambda.runtime.invoke(
+                LambdaHarness.sqsEvent([("origin-1", #"{"data":"lambda"}"#)], queueARN: arn(queues[0])), timeout: .seconds(3))
+            #expect(first.kind == "response" && (first.json["batchItemFailures"] as? [Any])?.isEmpty == true, "\(first.body)")
+
+            // The event source mapping: up to 10 messages per invocation, failures left for redelivery.
+            var invocations = 0
+            var tasks = 0
+            while try Self.queued(queues[1]) > 0 {
+                let received = try MotoScripts.run("""
+                    m = sqs.receive_message(QueueUrl="\(queues[1])", MaxNumberOfMessages=10, VisibilityTimeout=10).get("Messages", [])
+                    print(json.dumps([[x["MessageId"], x["ReceiptHandle"], x["Body"]] for x in m]))
+                    """)
+                let messages = try JSONSerialization.jsonObject(with: Data(received.utf8)) as? [[String]] ?? []
+                guard !messages.isEmpty else { continue }
+                let started = ContinuousClock.now
+                let answer = try await lambda.runtime.invoke(
+                    LambdaHarness.sqsEvent(messages.map { ($0[0], $0[2]) }, queueARN: arn(queues[1])), timeout: .seconds(3))
+                #expect(ContinuousClock.now - started < .seconds(3), "invocation \(invocations) answered within its 3 s")
+                invocations += 1
+                tasks += messages.count
+                let failed = Set((answer.json["batchItemFailures"] as? [[String: String]] ?? []).compactMap { $0["itemIdentifier"] })
+                #expect(failed.isEmpty, "\(answer.body)")
+                let done = messages.filter { !failed.contains($0[0]) }.enumerated().map { ["Id": "d\($0.offset)", "ReceiptHandle": $0.element[1]] }
+                let entries = String(decoding: try JSONSerialization.data(withJSONObject: done), as: UTF8.self)
+                _ = try MotoScripts.run(#"sqs.delete_message_batch(QueueUrl="\#(queues[1])", Entries=json.loads('\#(entries)'))"#)
+            }
+            #expect(lambda.connections.received.count == 300)
+            #expect(lambda.connections.received.values.allSatisfy { $0 == [Array(#""lambda""#.utf8)] }, "every connection once, byte for byte")
+            #expect(lambda.connections.posts == 300)
+            #expect(tasks > 4, "300 posts at 50/s do not fit in one 3 s round of the 4 segment tasks: continuations ran")
+        }
+    }
 }
