@@ -66,15 +66,20 @@ final class GatedSink: Sink {
                 if let decided { continuation.resume(returning: decided) }
             }
         }
-        let count = Mutex(0)
+        let read = Mutex<[Connection]>([])
         var report = SinkReport()
         do {
-            try await connections.forEach { batch in count.withLock { $0 += batch.count } }
+            try await connections.forEach { batch in read.withLock { $0 += batch } }
         } catch {
             report.readError = "\(error)"
         }
-        let read = count.withLock { $0 }
-        if failing { report.failed = read } else { report.delivered = read }
+        let connections = read.withLock { $0 }
+        if failing {
+            report.failed = connections.count
+            report.unfinished = connections
+        } else {
+            report.delivered = connections.count
+        }
         return report
     }
 

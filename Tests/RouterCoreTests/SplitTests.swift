@@ -24,10 +24,10 @@ struct SplitTests {
 
         init(
             settings: SplitSettings = SplitSettings(via: "work", segments: 4, usersPerTask: 25), pageDelay: Duration? = nil,
-            queue: MemoryWorkQueue = MemoryWorkQueue()
+            queue: MemoryWorkQueue = MemoryWorkQueue(), failOnceIDs: Set<String> = []
         ) {
             store = MemoryConnectionStore(batchSize: 10, connections: SplitTests.connections())
-            let recording = RecordingSink()
+            let recording = RecordingSink(failOnceIDs: failOnceIDs)
             sink = recording
             self.queue = queue
             var posting: any Sink = recording
@@ -85,6 +85,18 @@ struct SplitTests {
         #expect(reports.filter { $0.tasksFinished == 1 }.count == 4)
         #expect(reports.allSatisfy { $0.outcome == .completed })
         #expect(harness.sink.receivers == Self.connections().map(\.connectionID).sorted())
+    }
+
+    @Test("posts that fail in a task are handed to its continuation, never the whole task back: each connection delivered once")
+    func unfinishedConnections() async {
+        let harness = Harness(failOnceIDs: ["u1a", "u2b", "u40a"])
+        _ = await harness.publish(#"{"data":1}"#)
+        let reports = await harness.drain()
+        #expect(reports.allSatisfy { !$0.needsRetry }, "no task comes back whole")
+        #expect(reports.filter { $0.failed > 0 }.allSatisfy { $0.tasksContinued == 1 })
+        #expect(reports.reduce(0) { $0 + $1.failed } == 3)
+        #expect(reports.filter { $0.tasksFinished == 1 }.count == 4)
+        #expect(harness.sink.receivers == Self.connections().map(\.connectionID).sorted(), "the three are delivered by continuations, the rest once")
     }
 
     @Test("a request that needs more continuations than max_hops is reported invalid, not looped")
@@ -156,6 +168,8 @@ struct SplitTests {
         let request = Array(#"{"data": { "a" : [1, 2.0e3] }, "users" :["x"]}"#.utf8)
         let tasks = [
             WorkTask(origin: "m\"1", part: 2, parts: 4, hop: 3, work: .segment(2, of: 4, cursor: "7:user\n12c"), excludedUsers: ["é"], request: request),
+            WorkTask(
+                origin: "m", part: 1, parts: 2, hop: 1, work: .users([]), unfinished: [Connection(userID: "u\"", connectionID: "c=")], request: request),
             WorkTask(origin: "m", part: 0, parts: 1, work: .users(["a", "b"]), excludedConnections: ["c"], uniqueConnections: true, request: request),
         ]
         for task in tasks {

@@ -23,7 +23,10 @@ public final class RecordingSink: Sink {
                     if self.goneIDs.contains(connection.connectionID) {
                         report.withLock { $0.gone.append(connection) }
                     } else if self.failing.withLock({ $0.remove(connection.connectionID) != nil }) {
-                        report.withLock { $0.failed += 1 }
+                        report.withLock {
+                            $0.failed += 1
+                            $0.unfinished.append(connection)
+                        }
                     } else {
                         self.state.withLock { $0[connection.connectionID, default: []].append(payload.bytes) }
                         report.withLock {

@@ -62,6 +62,7 @@ public struct FanOut: Sendable {
                                 let atDeadline = !stopped.isSet
                                 report.state.withLock { report in
                                     report.skipped += batch.count - index
+                                    report.unfinished += batch[index...]
                                     report.unreadAtDeadline = report.unreadAtDeadline || atDeadline
                                 }
                                 throw StopReading()
@@ -160,8 +161,10 @@ extension SinkReport {
         switch outcome {
         case .skipped:
             skipped += 1
+            unfinished.append(connection)
         case .failed(let wasThrottled):
             failed += 1
+            unfinished.append(connection)
             if wasThrottled { throttled += 1 }
         case .done(let result, let wasThrottled):
             if wasThrottled { throttled += 1 }
@@ -172,7 +175,9 @@ extension SinkReport {
             case .gone: gone.append(connection)
             case .forbidden: forbidden += 1
             case .rejected: rejected += 1
-            case .throttled, .transient: failed += 1
+            case .throttled, .transient:
+                failed += 1
+                unfinished.append(connection)
             }
         }
     }

@@ -49,15 +49,18 @@ extension Pipeline {
         return sends
     }
 
-    /// After a task's posts: sends the continuation of the work its reader left, or counts the
-    /// task finished. Only a task whose own posts completed continues (otherwise it comes back
-    /// whole); one past `max_hops` is reported invalid instead.
+    /// After a task's posts: sends the continuation of what is left (the work its reader did
+    /// not reach, and the connections of pages read whose posts did not end), or counts the
+    /// task finished. A task handed on is acknowledged: no post that ended is repeated. Only
+    /// a 403 or a failed read send the task back whole; one past `max_hops` is reported
+    /// invalid instead of continuing.
     func continueTask(
-        _ task: WorkTask, after reader: TaskReader?, _ splitter: Splitter, _ report: inout DeliveryReport,
+        _ task: WorkTask, after reader: TaskReader?, sinkReport: SinkReport, _ splitter: Splitter, _ report: inout DeliveryReport,
         deadline: ContinuousClock.Instant, logger: Logger
     ) async {
-        guard !report.needsRetry else { return }
-        guard let rest = reader?.rest else {
+        guard sinkReport.forbidden == 0, sinkReport.readError == nil else { return }
+        let rest = reader?.rest
+        guard rest != nil || !sinkReport.unfinished.isEmpty else {
             report.tasksFinished = 1
             return
         }
@@ -66,13 +69,15 @@ extension Pipeline {
                 reason: "task \(task.id) needs a continuation after \(task.hop) of max_hops \(splitter.settings.maxHops); the rest of its part is not delivered")
             return
         }
-        let continuation = task.continuation(rest)
+        let continuation = task.continuation(rest, unfinished: sinkReport.unfinished)
         let (accepted, failure) = await splitter.send([continuation], deadline: deadline)
         if accepted.isEmpty {
             report.outcome = .retry(reason: failure ?? "the continuation of task \(task.id) was not sent")
             return
         }
+        report.outcome = .completed
         report.tasksContinued = 1
-        logger.info("continued: task \(continuation.id) takes the rest of part \(task.part) of \(task.parts)")
+        let retried = sinkReport.unfinished.isEmpty ? "" : " and \(sinkReport.unfinished.count) unfinished connections"
+        logger.info("continued: task \(continuation.id) takes the rest of part \(task.part) of \(task.parts)\(retried)")
     }
 }

@@ -116,7 +116,8 @@ public struct Pipeline: Sendable {
                 report.absorb(sinkReports[index])
             case .run(let task, let splitter):
                 report.absorb(sinkReports[index])
-                await continueTask(task, after: readers[index], splitter, &report, deadline: deadline, logger: item.logger)
+                await continueTask(
+                    task, after: readers[index], sinkReport: sinkReports[index], splitter, &report, deadline: deadline, logger: item.logger)
             case .split:
                 reached = sends[index]?.accepted ?? []
                 report.tasksCreated = reached.count

@@ -12,7 +12,8 @@
 /// - a connection that answered "gone" is listed in ``SinkReport/gone`` so the pipeline can
 ///   prune it through the store; the sink itself never touches the store;
 /// - a delivered connection is listed in ``SinkReport/reached``, so that a redelivery of the
-///   request skips it;
+///   request skips it; a failed or skipped one in ``SinkReport/unfinished``, so that a split
+///   task can hand exactly those on;
 /// - the payload's bytes are sent unchanged;
 /// - if reading `connections` fails, the error is returned in ``SinkReport/readError``.
 public protocol Sink: Sendable {
@@ -49,6 +50,8 @@ public struct SinkReport: Sendable, Hashable {
     public var failed = 0
     /// Connections read but never attempted because the deadline passed: the request is retried.
     public var skipped = 0
+    /// The connections counted in ``failed`` and ``skipped``.
+    public var unfinished: [Connection] = []
     /// Reading stopped at the deadline, so an unknown number of connections were never read:
     /// the request is retried.
     public var unreadAtDeadline = false

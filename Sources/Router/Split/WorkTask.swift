@@ -10,8 +10,10 @@
 ///  "exclude_users":["x"],"exclude_connections":[],"unique_connections":false,
 ///  "request":{…the request as received…}}
 /// ```
-/// A users task has `"users":[…]` instead of the segment keys. The version key comes first,
-/// so a message is told from a request by its first bytes.
+/// A users task has `"users":[…]` instead of the segment keys. A continuation may carry
+/// `"unfinished":[["user","connection id"],…]`: connections of pages already read whose posts
+/// did not end, tried again first. The version key comes first, so a message is told from a
+/// request by its first bytes.
 public struct WorkTask: Sendable, Hashable {
     /// The format version this router writes and reads.
     public static let version = 1
@@ -32,6 +34,9 @@ public struct WorkTask: Sendable, Hashable {
     /// How many continuations led to this task (0: cut from the request itself).
     public var hop: Int
     public var work: Work
+    /// Connections an earlier hop read but could not finish (failed, or skipped at its
+    /// deadline), posted before the work.
+    public var unfinished: [Connection]
     public var excludedUsers: [String]
     public var excludedConnections: [String]
     public var uniqueConnections: Bool
@@ -39,7 +44,7 @@ public struct WorkTask: Sendable, Hashable {
     public var request: [UInt8]
 
     public init(
-        origin: String, part: Int, parts: Int, hop: Int = 0, work: Work, excludedUsers: [String] = [],
+        origin: String, part: Int, parts: Int, hop: Int = 0, work: Work, unfinished: [Connection] = [], excludedUsers: [String] = [],
         excludedConnections: [String] = [], uniqueConnections: Bool = false, request: [UInt8]
     ) {
         self.origin = origin
@@ -47,6 +52,7 @@ public struct WorkTask: Sendable, Hashable {
         self.parts = parts
         self.hop = hop
         self.work = work
+        self.unfinished = unfinished
         self.excludedUsers = excludedUsers
         self.excludedConnections = excludedConnections
         self.uniqueConnections = uniqueConnections
@@ -74,11 +80,12 @@ public struct WorkTask: Sendable, Hashable {
             target: target, excludedUsers: Set(excludedUsers), excludedConnections: Set(excludedConnections), uniqueConnections: uniqueConnections)
     }
 
-    /// The next task of the same part, resuming at `work`.
-    public func continuation(_ work: Work) -> WorkTask {
+    /// The next task of the same part: `unfinished` first, then `work` (nil: nothing more to read).
+    public func continuation(_ work: Work?, unfinished: [Connection]) -> WorkTask {
         var next = self
         next.hop += 1
-        next.work = work
+        next.work = work ?? .users([])
+        next.unfinished = unfinished
         return next
     }
 
@@ -100,6 +107,9 @@ public struct WorkTask: Sendable, Hashable {
             if let cursor { text += #""cursor":\#(cursor.jsonQuoted),"# }
         case .users(let users):
             text += #""users":\#(Self.list(users)),"#
+        }
+        if !unfinished.isEmpty {
+            text += #""unfinished":[\#(unfinished.map { Self.list([$0.userID, $0.connectionID]) }.joined(separator: ","))],"#
         }
         text += #""exclude_users":\#(Self.list(excludedUsers)),"exclude_connections":\#(Self.list(excludedConnections)),"#
         text += #""unique_connections":\#(uniqueConnections),"request":"#
@@ -130,6 +140,7 @@ private struct TaskFields {
     var numbers: [String: Int] = [:]
     var strings: [String: String] = [:]
     var lists: [String: [String]] = [:]
+    var unfinished: [Connection] = []
     var unique = false
     var request: [UInt8]?
     var problem: String?
@@ -164,6 +175,25 @@ private struct TaskFields {
                 }
             }
             lists[key] = list
+        case "unfinished":
+            guard try scanner.peekKind() == .array else {
+                _ = try scanner.skipValue()
+                problem = problem ?? "unfinished must be an array of [user, connection id] pairs at $.unfinished"
+                return
+            }
+            try scanner.readArray { scanner throws(JSONSyntaxError) in
+                var pair: [String] = []
+                if try scanner.peekKind() == .array {
+                    try scanner.readArray { scanner throws(JSONSyntaxError) in
+                        if try scanner.peekKind() == .string { pair.append(try scanner.readString()) } else { _ = try scanner.skipValue() }
+                    }
+                } else {
+                    _ = try scanner.skipValue()
+                }
+                if pair.count == 2 { unfinished.append(Connection(userID: pair[0], connectionID: pair[1])) } else {
+                    problem = problem ?? "unfinished must be an array of [user, connection id] pairs at $.unfinished"
+                }
+            }
         case "unique_connections":
             let (kind, range) = try scanner.skipValue()
             unique = kind == .boolean && scanner.slice(range).first == UInt8(ascii: "t")
@@ -198,7 +228,7 @@ private struct TaskFields {
             work = .segment(segment, of: segments, cursor: strings["cursor"])
         }
         return WorkTask(
-            origin: origin, part: try number("part"), parts: try number("parts"), hop: try number("hop"), work: work,
+            origin: origin, part: try number("part"), parts: try number("parts"), hop: try number("hop"), work: work, unfinished: unfinished,
             excludedUsers: lists["exclude_users"] ?? [], excludedConnections: lists["exclude_connections"] ?? [],
             uniqueConnections: unique, request: request)
     }
