@@ -33,6 +33,10 @@ public enum RouteTablePrinter {
             }
             lines.append("    to: \(route.to)")
             lines.append("    on_invalid: \(route.onInvalid.rawValue)")
+            if let split = route.split {
+                lines.append("    split: via=\(split.via) segments=\(split.segments) users_per_task=\(split.usersPerTask) "
+                    + "task_budget=\(split.taskBudget.components.seconds)s max_hops=\(split.maxHops)")
+            }
         }
         if !table.serve.settings.isEmpty {
             lines.append("")
