@@ -2,11 +2,13 @@
 // scripts/bench.sh starts the backends (nginx as DynamoDB and as `@connections`), runs the
 // scenarios in a release build and writes docs/benchmarks.md from the JSON lines printed here.
 //
-//   router-bench broadcast <dynamodb-url> <connections-url> <table: small | large>
+//   router-bench broadcast <dynamodb-url> <connections-url> <table: t<connections>>
 //   router-bench multicast <dynamodb-url> <connections-url> <requests> <users-per-request>
 //   router-bench raw <dynamodb-url> <connections-url> <posts>      (the HTTP client alone)
 //   router-bench engine <dynamodb-url> <connections-url> <posts>   (the fan-out engine alone)
-// BENCH_IN_FLIGHT sets max_in_flight (default 256).
+// BENCH_IN_FLIGHT sets max_in_flight (default 256); BENCH_CA_FILE, a PEM certificate that
+// the HTTP client trusts (the HTTPS stand-in's self-signed one). Each scenario builds only
+// its own inputs.
 
 import AWSCore
 import APIGatewaySink
@@ -16,6 +18,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import RouterCore
 
 let inFlight = Int(ProcessInfo.processInfo.environment["BENCH_IN_FLIGHT"] ?? "") ?? 256
@@ -54,6 +57,11 @@ let usersPerRequest = arguments.count > 5 ? Int(arguments[5]) ?? 100 : 100
 
 var clientConfiguration = HTTPClient.Configuration()
 clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = inFlight
+if let caFile = ProcessInfo.processInfo.environment["BENCH_CA_FILE"] {
+    var tls = TLSConfiguration.makeClientConfiguration()
+    tls.trustRoots = .file(caFile)
+    clientConfiguration.tlsConfiguration = tls
+}
 let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
 let credentials = CachingCredentialProvider(StaticCredentialProvider(AWSCredentials(accessKeyID: "AKIABENCH", secretAccessKey: "bench")))
 let aws = AWSClient(httpClient: httpClient, credentials: credentials, endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_DYNAMODB": dynamoURL]))
@@ -73,16 +81,6 @@ let sink = APIGatewaySink(
     aws: aws, region: "us-east-1")
 let pipeline = Pipeline(route: "bench", stages: [DedupeStage(), ExcludeStage()], store: store, sink: sink)
 let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
-
-let messages: [Pipeline.Message]
-if scenario == "broadcast" {
-    messages = [Pipeline.Message(body: Array(#"{"data":{"type":"announcement","message":"benchmark broadcast"}}"#.utf8))]
-} else {
-    messages = (0..<size).map { request in
-        let users = (0..<usersPerRequest).map { "\"user-\(request)-\($0)\"" }.joined(separator: ",")
-        return Pipeline.Message(body: Array(#"{"users":[\#(users)],"data":{"type":"notification","message":"benchmark multicast"}}"#.utf8))
-    }
-}
 
 if scenario == "engine" {
     // The fan-out engine alone: `size` connections, every post answered at once.
@@ -118,6 +116,15 @@ if scenario == "raw" {
     exit(0)
 }
 
+let messages: [Pipeline.Message]
+if scenario == "broadcast" {
+    messages = [Pipeline.Message(body: Array(#"{"data":{"type":"announcement","message":"benchmark broadcast"}}"#.utf8))]
+} else {
+    messages = (0..<size).map { request in
+        let users = (0..<usersPerRequest).map { "\"user-\(request)-\($0)\"" }.joined(separator: ",")
+        return Pipeline.Message(body: Array(#"{"users":[\#(users)],"data":{"type":"notification","message":"benchmark multicast"}}"#.utf8))
+    }
+}
 let before = Usage.now()
 let started = ContinuousClock.now
 let reports = await pipeline.deliver(messages, deadline: .now + .seconds(600), logger: logger)
