@@ -1,10 +1,10 @@
 # Sourced by scripts/test.sh and scripts/scale-sim.sh: the Python peers.
-# - Creates .venv-test (pinned moto[server], websockets and python-hcl2 from PyPI) when it is
+# - Creates .venv-test (pinned moto[server], websockets, python-hcl2 and selenium from PyPI) when it is
 #   missing or pinned differently, and sets `venv` to its path.
 # - `start_moto LOG` starts moto_server on a free loopback port, logging to LOG, stops it on
 #   exit, waits until it answers (at most 20 s), and sets `moto_pid` and `moto_port`.
 venv=.venv-test
-requirements="moto[server]==5.2.1 websockets==15.0.1 python-hcl2==8.1.4"
+requirements="moto[server]==5.2.1 websockets==15.0.1 python-hcl2==8.1.4 selenium==4.27.1"
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$requirements" ]; then
   echo "creating $venv with $requirements"
   rm -rf "$venv"

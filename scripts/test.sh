@@ -5,7 +5,8 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh --filter Name   # arguments go to `swift test`
 #
-# It creates .venv-test (pinned moto[server], websockets and python-hcl2 from PyPI) when missing, starts
+# It installs Debian's chromium and chromium-driver when missing (the dev console's browser
+# test), creates .venv-test (pinned moto[server], websockets, python-hcl2 and selenium from PyPI) when missing, starts
 # moto_server on a free loopback port (MOTO_URL), exports the venv's Python (TEST_PYTHON),
 # runs `swift test` (one test at a time), then checks the deployment files (scripts/check_deploy.py: cfn-lint on the
 # SAM template, the Terraform module parsed) and a bounded fuzz run of the request parser
@@ -16,6 +17,11 @@ cd "$(dirname "$0")/.."
 
 state=.test-state
 mkdir -p "$state"
+if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
+  echo "test.sh: installing chromium and chromium-driver (the dev console's browser test)"
+  (apt-get install -y -q chromium chromium-driver || (apt-get update -q && apt-get install -y -q chromium chromium-driver)) > "$state/apt.log" 2>&1 \
+    || { echo "test.sh: could not install chromium; see $state/apt.log" >&2; if [ "${CI:-}" = "true" ]; then exit 1; fi; }
+fi
 # shellcheck source=scripts/test-peers.sh
 . scripts/test-peers.sh
 

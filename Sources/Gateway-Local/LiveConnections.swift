@@ -13,6 +13,8 @@ struct LiveConnection: Sendable {
     let sourceIP: String
     let userAgent: String
     let outbound: WebSocketOutboundWriter
+    /// Posts written to the socket (what the dev console shows as messages received).
+    var received = 0
 }
 
 /// The gateway's open sockets by connection id. Safe to use from every request and socket
@@ -37,12 +39,18 @@ final class LiveConnections: Sendable {
         connections.withLock { $0[id] }
     }
 
+    /// Every open socket, oldest first.
+    var all: [LiveConnection] {
+        connections.withLock { $0.values.sorted { ($0.connectedAt, $0.id) < ($1.connectedAt, $1.id) } }
+    }
+
     /// Sends `payload` as one text frame, byte for byte (API Gateway sends text frames);
     /// false when the id is unknown or its socket is closing.
     func send(_ payload: ByteBuffer, to id: String) async -> Bool {
         guard let connection = self[id] else { return false }
         do {
             try await connection.outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: payload)))
+            connections.withLock { $0[id]?.received += 1 }
             return true
         } catch {
             return false

@@ -19,7 +19,8 @@ import RouterCore
 /// - `POST|GET|DELETE /@connections/{id}`: the management API (``ManagementAPI``);
 /// - `POST /publish`: a notification request (``PublishRequest``) handed to `publish`,
 ///   answered with the reports; over 1 MiB, 413 with the limit;
-/// - `GET /`: the demo page;
+/// - `GET /`: the dev console; `GET /dev/connections`: the open sockets it shows
+///   (``ConnectionsListing``);
 /// - anything else: 404 naming the paths that exist (405 with `Allow: POST` for `/publish`).
 /// Every refusal is answered with its reason and logged in one line.
 ///
@@ -54,7 +55,10 @@ public struct LocalGateway: Sendable {
         router.add(middleware: UnknownPaths(logger: logger))
         router.add(middleware: ManagementAPI(connections: connections, maxPayloadBytes: configuration.maxPayloadBytes))
         router.get("/") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: DemoPage.html)))
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: DevConsole.html)))
+        }
+        router.get("/dev/connections") { _, _ -> Response in
+            ManagementAPI.json(.ok, await ConnectionsListing.json(connections, rooms: rooms))
         }
         router.post("/publish") { request, _ -> Response in
             let body: ByteBuffer

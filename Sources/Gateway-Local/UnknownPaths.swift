@@ -10,7 +10,7 @@ struct UnknownPaths: RouterMiddleware {
 
     let logger: Logger
 
-    static let paths = "GET / (the demo page), POST /publish (a notification request), POST|GET|DELETE /@connections/{id} (the management API), WebSocket /?user_id=NAME"
+    static let paths = "GET / (the dev console), GET /dev/connections (the open sockets), POST /publish (a notification request), POST|GET|DELETE /@connections/{id} (the management API), WebSocket /?user_id=NAME"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

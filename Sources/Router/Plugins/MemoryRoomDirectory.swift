@@ -11,6 +11,11 @@ public actor MemoryRoomDirectory: RoomDirectory {
         rooms.reduce(into: Set<String>()) { members, room in members.formUnion(membersByRoom[room] ?? []) }
     }
 
+    /// The rooms `user` is a member of, sorted.
+    public func rooms(of user: String) -> [String] {
+        membersByRoom.filter { $0.value.contains(user) }.keys.sorted()
+    }
+
     public func join(_ user: String, room: String) {
         membersByRoom[room, default: []].insert(user)
     }

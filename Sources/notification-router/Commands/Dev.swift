@@ -4,7 +4,7 @@ import RouterApp
 
 struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the local gateway: WebSockets, the management API, POST /publish and a demo page, with no AWS account.",
+        abstract: "Run the local gateway: WebSockets, the management API, POST /publish and a dev console, with no AWS account.",
         discussion: """
             Clients connect to ws://HOST:PORT/?user_id=USER. POST /publish takes a notification request and answers with \
             the delivery reports; the route's sink posts back to the gateway's /@connections API as it would to API Gateway. \
@@ -45,9 +45,9 @@ struct Dev: AsyncParsableCommand {
                 let lines = [
                     "notification-router dev: \(table)",
                     "notification-router dev: listening on \(url)",
-                    "  connect:  ws\(url.dropFirst(4))/?user_id=alice",
+                    "  console:  \(url)/  (connect, join a room, publish, in the browser)",
+                    "  client:   notification-router listen --user alice\(url == "http://127.0.0.1:8080" ? "" : " ws\(url.dropFirst(4))")",
                     "  publish:  curl -d '{\"users\":[\"alice\"],\"data\":{\"hello\":\"world\"}}' \(url)/publish",
-                    "  demo:     \(url)/",
                 ]
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             }
