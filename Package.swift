@@ -59,6 +59,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/AWS-Core",
             swiftSettings: swiftSettings
@@ -91,7 +95,9 @@ let package = Package(
         ),
         .target(
             name: "APIGatewaySink",
-            dependencies: ["RouterCore", "AWSCore", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: [
+                "RouterCore", "AWSCore", .product(name: "Metrics", package: "swift-metrics"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             path: "Sources/Sinks-APIGW",
             swiftSettings: swiftSettings
         ),

@@ -4,7 +4,8 @@
 //
 //   router-bench broadcast <dynamodb-url> <connections-url> <table: t<connections>>
 //   router-bench multicast <dynamodb-url> <connections-url> <requests> <users-per-request>
-//   router-bench raw <dynamodb-url> <connections-url> <posts>      (the HTTP client alone)
+//   router-bench raw <dynamodb-url> <connections-url> <posts>      (AsyncHTTPClient alone)
+//   router-bench lean <dynamodb-url> <connections-url> <posts>     (the sink's KeepAliveTransport alone)
 //   router-bench engine <dynamodb-url> <connections-url> <posts>   (the fan-out engine alone)
 // BENCH_IN_FLIGHT sets max_in_flight (default 256); BENCH_CA_FILE, a PEM certificate that
 // the HTTP client trusts (the HTTPS stand-in's self-signed one). Each scenario builds only
@@ -76,8 +77,11 @@ func options<Configuration: PluginConfiguration>(_ type: Configuration.Type, _ y
 let store = DynamoConnectionStore(
     configuration: try options(DynamoStoreConfiguration.self, "table: \(table)\nscan_segments: 4\nquery_concurrency: 64"),
     aws: aws, region: "us-east-1")
-let sink = APIGatewaySink(
-    configuration: try options(APIGatewaySinkConfiguration.self, "endpoint: \(connectionsURL)\nregion: us-east-1\nmax_in_flight: \(inFlight)"),
+let sink = try APIGatewaySink(
+    configuration: try options(
+        APIGatewaySinkConfiguration.self,
+        "endpoint: \(connectionsURL)\nregion: us-east-1\nmax_in_flight: \(inFlight)"
+            + (ProcessInfo.processInfo.environment["BENCH_CA_FILE"].map { "\nca_file: \($0)" } ?? "")),
     aws: aws, region: "us-east-1")
 let pipeline = Pipeline(route: "bench", stages: [DedupeStage(), ExcludeStage()], store: store, sink: sink)
 let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -93,6 +97,31 @@ if scenario == "engine" {
     let started = ContinuousClock.now
     let report = await FanOut(maxInFlight: inFlight) { RetryPolicy.posts.delay(after: $0) }.run(batches, deadline: .now + .seconds(600)) { _ in .delivered }
     printResult("engine", posts: report.delivered, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
+    exit(0)
+}
+
+if scenario == "lean" {
+    // The sink's own HTTP client alone: `size` POSTs with `inFlight` in flight, unsigned, no router.
+    let origin = connectionsURL.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).prefix(3).joined(separator: "/")
+    let path = String(connectionsURL.dropFirst(origin.count))
+    let parts = origin.split(separator: ":")
+    let transport = try KeepAliveTransport(
+        scheme: String(parts[0]), host: String(parts[1].dropFirst(2)), port: Int(parts[2]) ?? 80, maxConnections: inFlight,
+        tls: clientConfiguration.tlsConfiguration)
+    let body = ByteBuffer(string: #"{"type":"announcement"}"#)
+    let before = Usage.now()
+    let started = ContinuousClock.now
+    await withTaskGroup(of: Void.self) { group in
+        for index in 0..<size {
+            if index >= inFlight { await group.next() }
+            group.addTask {
+                let request = AWSHTTPRequest(method: "POST", url: origin + path + "/@connections/raw-\(index)", headers: [], body: body)
+                _ = try? await transport.send(request, timeout: .seconds(5), responseLimit: 1024)
+            }
+        }
+    }
+    printResult("lean", posts: size, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
+    await transport.shutdown()
     exit(0)
 }
 

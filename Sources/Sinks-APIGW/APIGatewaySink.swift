@@ -1,12 +1,14 @@
 import AWSCore
 import Metrics
 import NIOCore
+import NIOSSL
 import RouterCore
 
 /// The `apigw` sink: posts each payload to `{endpoint}/@connections/{id}` through the API
 /// Gateway Management API, each post one signed attempt through ``AWSCore/AWSClient`` (the
-/// process's one transport and credential chain), with the fan-out engine's bounded, adaptive
-/// concurrency and its retries.
+/// process's credential chain) over the sink's own ``AWSCore/KeepAliveTransport`` (a lean
+/// keep-alive pool for the endpoint, `max_in_flight` connections wide: the hot path), with
+/// the fan-out engine's bounded, adaptive concurrency and its retries.
 ///
 /// Guarantees: the payload buffer and its hash are made once per request and shared by every
 /// post; the connection id is percent-encoded into one path segment; each post has its own
@@ -22,18 +24,28 @@ public struct APIGatewaySink: Sink {
     let inFlight: Meter
 
     /// `region` is used when the configuration has none and the endpoint is not an
-    /// execute-api host; `retry` paces the fan-out's retries of one connection.
+    /// execute-api host; `retry` paces the fan-out's retries of one connection. `aws` gives
+    /// the credentials; posts go over a transport of the sink's own. Throws when TLS for an
+    /// `https` endpoint cannot be set up.
     public init(
         configuration: APIGatewaySinkConfiguration, aws: AWSClient, region: String, retry: RetryPolicy = .posts,
         metrics: any MetricsFactory = MetricsSystem.factory
-    ) {
+    ) throws {
         self.configuration = configuration
-        self.aws = aws
+        let management = configuration.endpoint
+        var tls: TLSConfiguration?
+        if let caFile = configuration.caFile {
+            tls = .makeClientConfiguration()
+            tls?.trustRoots = .file(caFile)
+        }
+        let posts = try KeepAliveTransport(
+            scheme: management.scheme, host: management.host, port: management.port ?? (management.scheme == "https" ? 443 : 80),
+            maxConnections: configuration.maxInFlight, tls: tls)
+        self.aws = AWSClient(transport: posts, credentials: aws.credentials, endpoints: aws.endpoints, retry: aws.retry)
         self.signer = SigV4Signer(service: "execute-api", region: configuration.region ?? region)
         self.fanOut = FanOut(
             maxInFlight: configuration.maxInFlight, budget: configuration.budget.map { PostingBudget(rate: $0.rate, burst: $0.burst) }
         ) { attempt in retry.delay(after: attempt) }
-        let management = configuration.endpoint
         self.endpoint = EndpointURL(scheme: management.scheme, host: management.host, port: management.port, basePath: management.basePath)
         self.inFlight = Meter(label: "notification_router_posts_in_flight", factory: metrics)
     }

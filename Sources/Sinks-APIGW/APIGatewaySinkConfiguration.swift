@@ -11,7 +11,9 @@ import RouterCore
 /// `timeout` per post (default 5s), and the posting budget shared by every fan-out of the
 /// process (``PostingBudget``): `rate` (posts per second, or `adaptive`; default none),
 /// `burst` (default a tenth of `rate`, or 10 when adaptive), `max_rate` (the adaptive
-/// rate's ceiling, default 10000: API Gateway's default account budget).
+/// rate's ceiling, default 10000: API Gateway's default account budget), `ca_file` (a PEM
+/// file of the certificates to trust for an `https` endpoint instead of the system's: a
+/// private CA, a local gateway with a self-signed certificate).
 public struct APIGatewaySinkConfiguration: SinkConfiguration {
     public let endpoint: ManagementEndpoint
     public let store: ConfigReference
@@ -20,6 +22,8 @@ public struct APIGatewaySinkConfiguration: SinkConfiguration {
     public let timeout: Duration
     /// The posting budget's rate and burst; `nil`: posts are limited only by `max_in_flight`.
     public let budget: (rate: PostingBudget.Rate, burst: Int)?
+    /// Certificates to trust for the endpoint instead of the system's; nil: the system's.
+    public let caFile: String?
 
     public init(options: inout ConfigMapping) throws(ConfigError) {
         let endpointValue = try options.required("endpoint", expected: "the management API URL, https://<api>.execute-api.<region>.amazonaws.com/<stage>")
@@ -45,6 +49,7 @@ public struct APIGatewaySinkConfiguration: SinkConfiguration {
         }
         timeout = try options.optional("timeout")?.duration() ?? .seconds(5)
         budget = try Self.budget(&options)
+        caFile = try options.optional("ca_file")?.nonEmptyString(expected: "the path of a PEM file")
     }
 
     private static func budget(_ options: inout ConfigMapping) throws(ConfigError) -> (rate: PostingBudget.Rate, burst: Int)? {
@@ -79,6 +84,7 @@ public struct APIGatewaySinkConfiguration: SinkConfiguration {
             ConfigSetting("endpoint", endpoint.display),
             ConfigSetting("store", store.name),
             ConfigSetting("max_in_flight", "\(maxInFlight)"),
+            ConfigSetting("ca_file", caFile ?? "(the system's trust roots)"),
             ConfigSetting("region", region ?? "(from AWS_REGION)"),
             ConfigSetting("timeout", duration: timeout),
         ] + budgetSettings
@@ -98,6 +104,10 @@ public struct APIGatewaySinkConfiguration: SinkConfiguration {
         guard let region = aws.region(region) else {
             throw PluginBuildError(.missingSetting, "no AWS region to sign posts to \(endpoint.display) with: set AWS_REGION, or 'region' on this sink")
         }
-        return APIGatewaySink(configuration: self, aws: aws.client, region: region, metrics: context.metrics)
+        do {
+            return try APIGatewaySink(configuration: self, aws: aws.client, region: region, metrics: context.metrics)
+        } catch {
+            throw PluginBuildError(.component, "cannot set up TLS for \(endpoint.display): \(error)")
+        }
     }
 }

@@ -23,7 +23,7 @@ enum SinkHarness {
     static func sink(_ url: String, options: String = "", retry: RetryPolicy = .jitter(base: .milliseconds(2), cap: .milliseconds(20))) throws -> APIGatewaySink {
         let region = options.contains("region:") ? "" : "region: us-east-1\n"
         let configuration = try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: \(url)\n" + region + options)
-        return APIGatewaySink(configuration: configuration, aws: aws, region: "us-east-1", retry: retry)
+        return try APIGatewaySink(configuration: configuration, aws: aws, region: "us-east-1", retry: retry)
     }
 
     static func connections(_ ids: [String]) -> [Connection] {

@@ -61,7 +61,7 @@ struct PruneAtScaleTests {
                 let store = DynamoConnectionStore(
                     configuration: try ConfigFixture.configuration(DynamoStoreConfiguration.self, "table: conns\nscan_segments: \(Self.segments)"),
                     aws: aws, region: "us-east-1")
-                let sink = APIGatewaySink(
+                let sink = try APIGatewaySink(
                     configuration: try ConfigFixture.configuration(APIGatewaySinkConfiguration.self, "endpoint: \(sinkURL)\nregion: us-east-1\nmax_in_flight: 64"),
                     aws: aws, region: "us-east-1")
                 let pipeline = Pipeline(route: "scale", stages: [DedupeStage(), ExcludeStage()], store: store, sink: sink)

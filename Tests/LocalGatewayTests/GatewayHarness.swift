@@ -67,6 +67,6 @@ struct GatewayHarness {
         let aws = AWSClient(
             httpClient: httpClient, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "AKIDLOCAL", secretAccessKey: "local")),
             endpoints: AWSEndpoints(environment: [:]))
-        return APIGatewaySink(configuration: configuration, aws: aws, region: "us-east-1", retry: .jitter(base: .milliseconds(2), cap: .milliseconds(20)))
+        return try APIGatewaySink(configuration: configuration, aws: aws, region: "us-east-1", retry: .jitter(base: .milliseconds(2), cap: .milliseconds(20)))
     }
 }
