@@ -56,9 +56,11 @@ public struct SigV4Signer: Sendable {
         signed.headers += added
         let parts = canonicalRequest(signed)
         let scope = "\(amzDate.prefix(8))/\(region)/\(service)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Self.hex(SHA256.hash(data: Array(parts.request.utf8))))"
+        var canonical = parts.request
+        let canonicalHash = canonical.withUTF8 { Self.hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
+        var stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(canonicalHash)"
         let key = signingKey(secret: credentials.secretAccessKey, day: String(amzDate.prefix(8)))
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        let signature = stringToSign.withUTF8 { Self.hex(HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer($0), using: key)) }
         added.append((name: "Authorization", value: "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(parts.signedHeaders), Signature=\(signature)"))
         return added
     }
@@ -71,13 +73,25 @@ public struct SigV4Signer: Sendable {
         }
         let sorted = encoded.sorted { lhs, rhs in lhs.name == rhs.name ? lhs.value < rhs.value : lhs.name < rhs.name }
         let canonicalQuery = sorted.map { parameter in parameter.name + "=" + parameter.value }.joined(separator: "&")
-        var headers: [String: [String]] = [:]
-        for header in request.headers {
-            headers[header.name.lowercased(), default: []].append(Self.trimmed(header.value))
+        // Sorted by name, the values of a repeated name joined by commas in their order.
+        var headers: [(name: String, value: String, order: Int)] = []
+        headers.reserveCapacity(request.headers.count)
+        for (order, header) in request.headers.enumerated() {
+            headers.append((name: header.name.lowercased(), value: Self.trimmed(header.value), order: order))
         }
-        let names = headers.keys.sorted()
-        let canonicalHeaders = names.map { "\($0):\(headers[$0]!.joined(separator: ","))\n" }.joined()
-        let signedHeaders = names.joined(separator: ";")
+        headers.sort { lhs, rhs in lhs.name == rhs.name ? lhs.order < rhs.order : lhs.name < rhs.name }
+        var canonicalHeaders = ""
+        var signedHeaders = ""
+        for (index, header) in headers.enumerated() {
+            if index > 0, headers[index - 1].name == header.name {
+                canonicalHeaders.removeLast()  // the newline: the value joins the line before
+                canonicalHeaders += "," + header.value + "\n"
+                continue
+            }
+            if !signedHeaders.isEmpty { signedHeaders += ";" }
+            signedHeaders += header.name
+            canonicalHeaders += header.name + ":" + header.value + "\n"
+        }
         let payloadHash = request.payloadHash ?? Self.payloadHash(request.body)
         return ("\(request.method)\n\(canonicalURI)\n\(canonicalQuery)\n\(canonicalHeaders)\n\(signedHeaders)\n\(payloadHash)", signedHeaders)
     }
@@ -102,24 +116,49 @@ public struct SigV4Signer: Sendable {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d%02d%02dT%02d%02d%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        let fields: [(value: Int, digits: Int)] = [
+            (Int(parts.tm_year) + 1900, 4), (Int(parts.tm_mon) + 1, 2), (Int(parts.tm_mday), 2),
+            (Int(parts.tm_hour), 2), (Int(parts.tm_min), 2), (Int(parts.tm_sec), 2),
+        ]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for (index, field) in fields.enumerated() {
+            if index == 3 { bytes.append(UInt8(ascii: "T")) }
+            var divisor = 1
+            for _ in 1..<field.digits { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(field.value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Header values with leading and trailing spaces removed and inner runs of spaces collapsed.
     private static func trimmed(_ value: String) -> String {
-        value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        let utf8 = value.utf8
+        let space = UInt8(ascii: " ")
+        var previous: UInt8 = space
+        var clean = utf8.last != space
+        for byte in utf8 where clean {
+            clean = !(byte == space && previous == space)
+            previous = byte
+        }
+        return clean ? value : value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".unicodeScalars)
-        var result = String.UnicodeScalarView()
-        for byte in bytes {
-            result.append(digits[Int(byte >> 4)])
-            result.append(digits[Int(byte & 0x0F)])
+        let digits: StaticString = "0123456789abcdef"
+        var result: [UInt8] = []
+        result.reserveCapacity(64)
+        digits.withUTF8Buffer { digits in
+            for byte in bytes {
+                result.append(digits[Int(byte >> 4)])
+                result.append(digits[Int(byte & 0x0F)])
+            }
         }
-        return String(result)
+        return String(decoding: result, as: UTF8.self)
     }
 }
 

@@ -74,6 +74,42 @@ struct SigV4SignerTests {
         #expect(signer.canonicalRequest(request).request.split(separator: "\n")[2] == "a=y%2F%2B&a=z&b=2%203")
     }
 
+    @Test("canonical headers: names lowercased and sorted, values trimmed with inner runs of spaces collapsed, a repeated name's values joined in order (AWS's get-header-key-duplicate and get-header-value-trim vectors)")
+    func canonicalHeaders() {
+        let signer = SigV4Signer(service: "service", region: "us-east-1")
+        let request = SigV4Signer.Request(method: "GET", path: "/", headers: [
+            (name: "Host", value: "example.amazonaws.com"), (name: "My-Header1", value: "  value2  "), (name: "X-Amz-Date", value: "20150830T123600Z"),
+            (name: "My-Header1", value: "value2"), (name: "My-Header1", value: "value1"), (name: "my-header2", value: "\"a   b   c\""),
+        ], payloadHash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let canonical = signer.canonicalRequest(request)
+        #expect(canonical.signedHeaders == "host;my-header1;my-header2;x-amz-date")
+        #expect(canonical.request == """
+            GET
+            /
+
+            host:example.amazonaws.com
+            my-header1:value2,value2,value1
+            my-header2:"a b c"
+            x-amz-date:20150830T123600Z
+
+            host;my-header1;my-header2;x-amz-date
+            e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+            """)
+    }
+
+    @Test("the timestamp is the UTC second, zero-padded")
+    func timestamps() {
+        let signer = SigV4Signer(service: "service", region: "us-east-1")
+        let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret")
+        func amzDate(_ seconds: Double) -> String? {
+            let request = SigV4Signer.Request(method: "GET", path: "/", headers: [(name: "Host", value: "h")])
+            return signer.signatureHeaders(for: request, credentials: credentials, date: Date(timeIntervalSince1970: seconds)).first { $0.name == "X-Amz-Date" }?.value
+        }
+        #expect(amzDate(1_440_938_160) == "20150830T123600Z")
+        #expect(amzDate(946_684_800.999) == "20000101T000000Z")
+        #expect(amzDate(4_102_444_799) == "20991231T235959Z")
+    }
+
     @Test("a session token is sent and signed")
     func sessionToken() {
         let signer = SigV4Signer(service: "dynamodb", region: "us-east-1")
