@@ -109,6 +109,7 @@ public struct LocalGateway: Sendable {
                 webSocketRouter: webSocketRouter,
                 configuration: .init(ws: .init(maxFrameSize: 32 * 1024, autoPing: .enabled(timePeriod: .seconds(30))))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "notification-router-dev"),
+            services: [ConnectionTimeouts(connections: connections, configuration: configuration, logger: logger)],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

@@ -12,9 +12,12 @@ import RouterCore
 /// - while open: `{"action":"join"|"leave","room":"…"}` changes the user's membership in the
 ///   in-memory room directory (answered `{"event":"joined"|"left","room":"…"}`); any message
 ///   counts as activity for the idle timeout;
-/// - disconnect (by the client, `DELETE /@connections/{id}`, the idle timeout or the maximum
-///   duration): unregistered, and deleted from the store unless the gateway keeps stale
-///   connections on purpose.
+/// - disconnect (by the client, `DELETE /@connections/{id}`, or ``ConnectionTimeouts`` at the
+///   idle timeout or the maximum duration): unregistered, and deleted from the store unless
+///   the gateway keeps stale connections on purpose.
+///
+/// The session runs in the task the server gives the socket, with no tasks of its own: an
+/// idle socket then costs only that task's memory.
 struct WebSocketSession: Sendable {
     let connectionID: String
     let userID: String
@@ -37,13 +40,7 @@ struct WebSocketSession: Sendable {
             id: id, userID: userID, connectedAt: now, lastActiveAt: now, sourceIP: sourceIP, userAgent: userAgent, outbound: outbound))
         logger.info("connected")
 
-        let sessionLogger = logger
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await receive(inbound, outbound: outbound, id: id, logger: sessionLogger) }
-            group.addTask { await enforceTimeouts(outbound: outbound, id: id, connectedAt: .now, logger: sessionLogger) }
-            await group.next()
-            group.cancelAll()
-        }
+        await receive(inbound, outbound: outbound, id: id, logger: logger)
 
         connections.remove(id)
         if configuration.keepConnectionsOnDisconnect {
@@ -93,27 +90,5 @@ struct WebSocketSession: Sendable {
     private static func event(_ fields: [String: String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Closes the socket (1001, as API Gateway does) once it has been idle for the idle
-    /// timeout or open for the maximum duration; ends early when cancelled.
-    private func enforceTimeouts(outbound: WebSocketOutboundWriter, id: String, connectedAt: ContinuousClock.Instant, logger: Logger) async {
-        let closeAt = connectedAt + configuration.maxDuration
-        while !Task.isCancelled {
-            guard let lastActive = connections[id]?.lastActiveAt else { return }
-            let idleUntil = ContinuousClock.now + .seconds(configuration.idleTimeout / .seconds(1) - Date().timeIntervalSince(lastActive))
-            let wake = min(idleUntil, closeAt)
-            if wake <= .now {
-                let reason = closeAt <= .now ? "maximum connection duration reached" : "idle timeout"
-                logger.info("closing: \(reason)")
-                try? await outbound.close(.goingAway, reason: "Going away")
-                return
-            }
-            do {
-                try await Task.sleep(until: wake)
-            } catch {
-                return
-            }
-        }
     }
 }
