@@ -15,8 +15,9 @@ usage: bench_dynamo.py PORT_FILE
 Listens on 127.0.0.1, port 0, and writes the port to PORT_FILE.
 """
 import asyncio
-import json
 import sys
+
+import dynamo_standin
 
 
 def connection(i):
@@ -46,30 +47,16 @@ def query(request):
     return {"Items": items, "Count": 2, "ScannedCount": 2}
 
 
-async def serve(reader, writer):
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in head.decode("latin-1").split("\r\n")[1:] if ":" in line)}
-            request = json.loads(await reader.readexactly(int(headers.get("content-length", "0"))) or b"{}")
-            target = headers.get("x-amz-target", "")
-            if target.endswith(".Scan"):
-                answer = scan(request)
-            elif target.endswith(".Query"):
-                answer = query(request)
-            else:
-                answer = {"UnprocessedItems": {}}
-            body = json.dumps(answer, separators=(",", ":")).encode()
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
-            await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
-        pass
-    finally:
-        writer.close()
+def answer(target, request):
+    if target.endswith(".Scan"):
+        return scan(request)
+    if target.endswith(".Query"):
+        return query(request)
+    return {"UnprocessedItems": {}}
 
 
 async def main():
-    server = await asyncio.start_server(serve, "127.0.0.1", 0, backlog=1024)
+    server = await dynamo_standin.start(answer)
     with open(sys.argv[1], "w") as port_file:
         port_file.write(str(server.sockets[0].getsockname()[1]))
     await server.serve_forever()

@@ -34,6 +34,8 @@ import urllib.request
 
 import boto3
 
+import dynamo_standin
+
 binary, moto, scenario = sys.argv[1], sys.argv[2], sys.argv[3]
 processes, connections, rate, burst = (int(a) for a in (sys.argv[4:8] or ["4", "20000", "2000", "1000"]))
 shared = scenario in ("split", "lambda")
@@ -103,25 +105,13 @@ def scan_page(request):
     return answer
 
 
-async def dynamo(reader, writer):
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in head.decode("latin-1").split("\r\n")[1:] if ":" in line)}
-            request = json.loads(await reader.readexactly(int(headers.get("content-length", "0"))) or b"{}")
-            target = headers.get("x-amz-target", "")
-            body = json.dumps(scan_page(request) if target.endswith(".Scan") else {"UnprocessedItems": {}}).encode()
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
-            await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
-        pass
-    finally:
-        writer.close()
+def dynamo(target, request):
+    return scan_page(request) if target.endswith(".Scan") else {"UnprocessedItems": {}}
 
 
 def run_dynamo(ports):
     async def main():
-        server = await asyncio.start_server(dynamo, "127.0.0.1", 0, backlog=1024)
+        server = await dynamo_standin.start(dynamo)
         ports.append(server.sockets[0].getsockname()[1])
         await server.serve_forever()
     asyncio.run(main())

@@ -100,6 +100,19 @@ if scenario == "engine" {
     exit(0)
 }
 
+/// Runs `post` for 0..<size with `inFlight` at once and prints the scenario's result.
+func postAll(_ name: String, _ post: @escaping @Sendable (Int) async -> Void) async {
+    let before = Usage.now()
+    let started = ContinuousClock.now
+    await withTaskGroup(of: Void.self) { group in
+        for index in 0..<size {
+            if index >= inFlight { await group.next() }
+            group.addTask { await post(index) }
+        }
+    }
+    printResult(name, posts: size, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
+}
+
 if scenario == "lean" {
     // The sink's own HTTP client alone: `size` POSTs with `inFlight` in flight, unsigned, no router.
     let origin = connectionsURL.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).prefix(3).joined(separator: "/")
@@ -109,38 +122,22 @@ if scenario == "lean" {
         scheme: String(parts[0]), host: String(parts[1].dropFirst(2)), port: Int(parts[2]) ?? 80, maxConnections: inFlight,
         tls: clientConfiguration.tlsConfiguration)
     let body = ByteBuffer(string: #"{"type":"announcement"}"#)
-    let before = Usage.now()
-    let started = ContinuousClock.now
-    await withTaskGroup(of: Void.self) { group in
-        for index in 0..<size {
-            if index >= inFlight { await group.next() }
-            group.addTask {
-                let request = AWSHTTPRequest(method: "POST", url: origin + path + "/@connections/raw-\(index)", headers: [], body: body)
-                _ = try? await transport.send(request, timeout: .seconds(5), responseLimit: 1024)
-            }
-        }
+    await postAll("lean") { index in
+        let request = AWSHTTPRequest(method: "POST", url: origin + path + "/@connections/raw-\(index)", headers: [], body: body)
+        _ = try? await transport.send(request, timeout: .seconds(5), responseLimit: 1024)
     }
-    printResult("lean", posts: size, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
     await transport.shutdown()
     exit(0)
 }
 
 if scenario == "raw" {
-    // The HTTP client alone: `size` POSTs with `inFlight` in flight, unsigned, no router.
-    let before = Usage.now()
-    let started = ContinuousClock.now
-    await withTaskGroup(of: Void.self) { group in
-        for index in 0..<size {
-            if index >= inFlight { await group.next() }
-            group.addTask {
-                var request = HTTPClientRequest(url: connectionsURL + "/@connections/raw-\(index)")
-                request.method = .POST
-                request.body = .bytes(ByteBuffer(string: #"{"type":"announcement"}"#))
-                _ = try? await httpClient.execute(request, timeout: .seconds(5)).body.collect(upTo: 1024)
-            }
-        }
+    // AsyncHTTPClient alone: `size` POSTs with `inFlight` in flight, unsigned, no router.
+    await postAll("raw") { index in
+        var request = HTTPClientRequest(url: connectionsURL + "/@connections/raw-\(index)")
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(string: #"{"type":"announcement"}"#))
+        _ = try? await httpClient.execute(request, timeout: .seconds(5)).body.collect(upTo: 1024)
     }
-    printResult("raw", posts: size, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
     try await httpClient.shutdown().get()
     exit(0)
 }
