@@ -115,15 +115,12 @@ func postAll(_ name: String, _ post: @escaping @Sendable (Int) async -> Void) as
 
 if scenario == "lean" {
     // The sink's own HTTP client alone: `size` POSTs with `inFlight` in flight, unsigned, no router.
-    let origin = connectionsURL.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).prefix(3).joined(separator: "/")
-    let path = String(connectionsURL.dropFirst(origin.count))
-    let parts = origin.split(separator: ":")
+    guard let endpoint = ManagementEndpoint(connectionsURL) else { fatalError("not an endpoint URL: \(connectionsURL)") }
     let transport = try KeepAliveTransport(
-        scheme: String(parts[0]), host: String(parts[1].dropFirst(2)), port: Int(parts[2]) ?? 80, maxConnections: inFlight,
-        tls: clientConfiguration.tlsConfiguration)
+        scheme: endpoint.scheme, host: endpoint.host, port: endpoint.port, maxConnections: inFlight, tls: clientConfiguration.tlsConfiguration)
     let body = ByteBuffer(string: #"{"type":"announcement"}"#)
     await postAll("lean") { index in
-        let request = AWSHTTPRequest(method: "POST", url: origin + path + "/@connections/raw-\(index)", headers: [], body: body)
+        let request = AWSHTTPRequest(method: "POST", url: transport.origin + endpoint.basePath + "/@connections/raw-\(index)", headers: [], body: body)
         _ = try? await transport.send(request, timeout: .seconds(5), responseLimit: 1024)
     }
     await transport.shutdown()

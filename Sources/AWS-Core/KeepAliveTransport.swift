@@ -39,17 +39,17 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
         var closed = false
     }
 
-    /// A transport for `scheme://host:port` (`scheme` http or https).
+    /// A transport for `scheme://host:port` (`scheme` http or https; `port` nil: the scheme's).
     public init(
-        scheme: String, host: String, port: Int, maxConnections: Int, tls: TLSConfiguration? = nil,
+        scheme: String, host: String, port: Int?, maxConnections: Int, tls: TLSConfiguration? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws {
+        let defaultPort = scheme == "https" ? 443 : 80
         self.host = host
-        self.port = port
+        self.port = port ?? defaultPort
         self.maxConnections = max(1, maxConnections)
         self.group = group
-        let defaultPort = scheme == "https" ? 443 : 80
-        origin = "\(scheme)://\(host)" + (port == defaultPort ? "" : ":\(port)")
+        origin = "\(scheme)://\(host)" + (self.port == defaultPort ? "" : ":\(self.port)")
         sslContext = scheme == "https" ? try NIOSSLContext(configuration: tls ?? .makeClientConfiguration()) : nil
     }
 
@@ -163,12 +163,7 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
             case .use(let channel):
                 return (channel, true)
             case .open:
-                do {
-                    return (try await connect(deadline: deadline), false)
-                } catch {
-                    released(opening: true)
-                    throw error
-                }
+                return (try await connectInReservedPlace(deadline: deadline), false)
             case .wait:
                 let handedOver = await withCheckedContinuation { continuation in
                     let closed = state.withLock { state in
@@ -186,10 +181,15 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
     /// A new connection in place of one that was just retired.
     private func open(deadline: NIODeadline) async throws -> any Channel {
         state.withLock { $0.open += 1 }
+        return try await connectInReservedPlace(deadline: deadline)
+    }
+
+    /// Connects in a place already counted in `open`, giving the place back when it fails.
+    private func connectInReservedPlace(deadline: NIODeadline) async throws -> any Channel {
         do {
             return try await connect(deadline: deadline)
         } catch {
-            released(opening: true)
+            released()
             throw error
         }
     }
@@ -199,20 +199,25 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
     private func checkIn(_ channel: any Channel, reusable: Bool) {
         guard reusable, channel.isActive else {
             channel.close(promise: nil)
-            released(opening: false)
+            released()
             return
         }
-        let waiter: CheckedContinuation<(any Channel)?, Never>? = state.withLock { state in
-            if state.closed { return nil }
-            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+        enum Next { case handOver(CheckedContinuation<(any Channel)?, Never>), keep, close }
+        let next: Next = state.withLock { state in
+            if state.closed { return .close }
+            if !state.waiters.isEmpty { return .handOver(state.waiters.removeFirst()) }
             state.idle.append(channel)
-            return nil
+            return .keep
         }
-        if let waiter { waiter.resume(returning: channel) } else if state.withLock({ $0.closed }) { channel.close(promise: nil) }
+        switch next {
+        case .handOver(let waiter): waiter.resume(returning: channel)
+        case .keep: break
+        case .close: channel.close(promise: nil)
+        }
     }
 
     /// One connection fewer is open: a waiter, if any, may open one.
-    private func released(opening: Bool) {
+    private func released() {
         let waiter: CheckedContinuation<(any Channel)?, Never>? = state.withLock { state in
             state.open -= 1
             return state.waiters.isEmpty ? nil : state.waiters.removeFirst()

@@ -7,9 +7,10 @@ import RouterCore
 /// `received` the posts written to the socket).
 enum ConnectionsListing {
     static func json(_ connections: LiveConnections, rooms: MemoryRoomDirectory?) async -> String {
+        let roomsByUser = await rooms?.roomsByUser ?? [:]
         var entries: [String] = []
-        for connection in connections.all {
-            let joined = await rooms?.rooms(of: connection.userID) ?? []
+        for connection in connections.all.sorted(by: { ($0.connectedAt, $0.id) < ($1.connectedAt, $1.id) }) {
+            let joined = roomsByUser[connection.userID] ?? []
             let fields = [
                 #""user_id":\#(connection.userID.jsonQuoted)"#,
                 #""connection_id":\#(connection.id.jsonQuoted)"#,

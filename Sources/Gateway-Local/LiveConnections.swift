@@ -39,9 +39,9 @@ final class LiveConnections: Sendable {
         connections.withLock { $0[id] }
     }
 
-    /// Every open socket, oldest first.
+    /// Every open socket, in no particular order.
     var all: [LiveConnection] {
-        connections.withLock { $0.values.sorted { ($0.connectedAt, $0.id) < ($1.connectedAt, $1.id) } }
+        connections.withLock { Array($0.values) }
     }
 
     /// Sends `payload` as one text frame, byte for byte (API Gateway sends text frames);

@@ -39,8 +39,7 @@ public struct APIGatewaySink: Sink {
             tls?.trustRoots = .file(caFile)
         }
         let posts = try KeepAliveTransport(
-            scheme: management.scheme, host: management.host, port: management.port ?? (management.scheme == "https" ? 443 : 80),
-            maxConnections: configuration.maxInFlight, tls: tls)
+            scheme: management.scheme, host: management.host, port: management.port, maxConnections: configuration.maxInFlight, tls: tls)
         self.aws = AWSClient(transport: posts, credentials: aws.credentials, endpoints: aws.endpoints, retry: aws.retry)
         self.signer = SigV4Signer(service: "execute-api", region: configuration.region ?? region)
         self.fanOut = FanOut(

@@ -24,28 +24,20 @@ public struct SQSClient: Sendable {
     public func sendMessages(
         _ bodies: [String], to queue: SQSQueue, fifo: ((Int) -> (group: String, deduplication: String))? = nil, deadline: ContinuousClock.Instant
     ) async throws -> [Int: String] {
-        var refused: [Int: String] = [:]
-        for start in stride(from: 0, to: bodies.count, by: 10) {
-            let chunk = start..<min(start + 10, bodies.count)
-            let entries = chunk.map { index -> [String: Any] in
-                var entry: [String: Any] = ["Id": "m\(index)", "MessageBody": bodies[index]]
-                if let ids = fifo?(index) {
-                    entry["MessageGroupId"] = ids.group
-                    entry["MessageDeduplicationId"] = ids.deduplication
-                }
-                return entry
+        let entries = bodies.indices.map { index -> [String: Any] in
+            var entry: [String: Any] = ["MessageBody": bodies[index]]
+            if let ids = fifo?(index) {
+                entry["MessageGroupId"] = ids.group
+                entry["MessageDeduplicationId"] = ids.deduplication
             }
-            let answer = try await call("SendMessageBatch", ["QueueUrl": queue.url, "Entries": entries], queue: queue, deadline: deadline)
-            for failure in answer["Failed"] as? [[String: Any]] ?? [] {
-                guard let id = failure["Id"] as? String, let index = Int(id.dropFirst()), chunk.contains(index) else { continue }
-                refused[index] = "\(failure["Code"] ?? "?"): \(failure["Message"] ?? "")"
-            }
-            let sent = Set((answer["Successful"] as? [[String: Any]] ?? []).compactMap { ($0["Id"] as? String).flatMap { Int($0.dropFirst()) } })
-            for index in chunk where refused[index] == nil && !sent.contains(index) {
-                refused[index] = "SendMessageBatch answered neither success nor failure for this entry"
-            }
+            return entry
         }
-        return refused
+        let (refused, succeeded) = try await batch("SendMessageBatch", entries, queue: queue, deadline: deadline)
+        var unsent = refused
+        for index in bodies.indices where refused[index] == nil && !succeeded.contains(index) {
+            unsent[index] = "SendMessageBatch answered neither success nor failure for this entry"
+        }
+        return unsent
     }
 
     /// One call; the answer's JSON object.
@@ -108,23 +100,35 @@ extension SQSClient {
         }
     }
 
+    /// A batch action on received messages; the ids of those SQS refused, with its reason.
     private func batch(
         _ action: String, _ messages: [SQSMessage], queue: SQSQueue, deadline: ContinuousClock.Instant, extra: (SQSMessage) -> [String: Any]
     ) async throws -> [String: String] {
-        var refused: [String: String] = [:]
-        var start = 0
-        while start < messages.count {
-            let chunk = messages[start..<min(start + 10, messages.count)]
-            let entries = chunk.enumerated().map { index, message in
-                ["Id": "m\(index)", "ReceiptHandle": message.receiptHandle].merging(extra(message)) { $1 }
+        let entries = messages.map { message in (["ReceiptHandle": message.receiptHandle] as [String: Any]).merging(extra(message)) { $1 } }
+        let refused = try await batch(action, entries, queue: queue, deadline: deadline).refused
+        return Dictionary(uniqueKeysWithValues: refused.map { (messages[$0.key].messageID, $0.value) })
+    }
+
+    /// `entries` sent 10 per call of `action`, each given its `Id`; by index into `entries`,
+    /// those SQS refused (with its reason) and those it answered as done.
+    private func batch(
+        _ action: String, _ entries: [[String: Any]], queue: SQSQueue, deadline: ContinuousClock.Instant
+    ) async throws -> (refused: [Int: String], succeeded: Set<Int>) {
+        var refused: [Int: String] = [:]
+        var succeeded = Set<Int>()
+        for start in stride(from: 0, to: entries.count, by: 10) {
+            let chunk = start..<min(start + 10, entries.count)
+            let identified = chunk.map { index in entries[index].merging(["Id": "m\(index)"]) { $1 } }
+            let answer = try await call(action, ["QueueUrl": queue.url, "Entries": identified], queue: queue, deadline: deadline)
+            func index(_ entry: [String: Any]) -> Int? {
+                (entry["Id"] as? String).flatMap { Int($0.dropFirst()) }.flatMap { chunk.contains($0) ? $0 : nil }
             }
-            let answer = try await call(action, ["QueueUrl": queue.url, "Entries": entries], queue: queue, deadline: deadline)
             for failure in answer["Failed"] as? [[String: Any]] ?? [] {
-                guard let id = failure["Id"] as? String, let index = Int(id.dropFirst()), index < chunk.count else { continue }
-                refused[chunk[chunk.startIndex + index].messageID] = "\(failure["Code"] ?? "?"): \(failure["Message"] ?? "")"
+                guard let index = index(failure) else { continue }
+                refused[index] = "\(failure["Code"] ?? "?"): \(failure["Message"] ?? "")"
             }
-            start += 10
+            succeeded.formUnion((answer["Successful"] as? [[String: Any]] ?? []).compactMap(index))
         }
-        return refused
+        return (refused, succeeded)
     }
 }

@@ -11,9 +11,13 @@ public actor MemoryRoomDirectory: RoomDirectory {
         rooms.reduce(into: Set<String>()) { members, room in members.formUnion(membersByRoom[room] ?? []) }
     }
 
-    /// The rooms `user` is a member of, sorted.
-    public func rooms(of user: String) -> [String] {
-        membersByRoom.filter { $0.value.contains(user) }.keys.sorted()
+    /// Each member's rooms, sorted.
+    public var roomsByUser: [String: [String]] {
+        var rooms: [String: [String]] = [:]
+        for (room, members) in membersByRoom.sorted(by: { $0.key < $1.key }) {
+            for member in members { rooms[member, default: []].append(room) }
+        }
+        return rooms
     }
 
     public func join(_ user: String, room: String) {
