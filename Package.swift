@@ -25,7 +25,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
@@ -46,7 +45,6 @@ let package = Package(
             name: "RouterCore",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -248,7 +246,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DynamoStoreTests",
-            dependencies: ["DynamoStore", "RouterTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "DynamoStore", "RouterTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/DynamoStoreTests",
             swiftSettings: swiftSettings
         ),

@@ -3,22 +3,30 @@
 public enum URIEncoding {
     /// Encodes `text`; `/` is kept when `keepSlash` is set (for paths).
     public static func encode(_ text: some StringProtocol, keepSlash: Bool = false) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
+        var result: [UInt8] = []
+        append(text, keepSlash: keepSlash, to: &result)
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Appends `text`, encoded, to `bytes` (the signer builds its canonical request this way).
+    public static func append(_ text: some StringProtocol, keepSlash: Bool = false, to bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + text.utf8.count + 8)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                  UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                result.unicodeScalars.append(Unicode.Scalar(byte))
+                bytes.append(byte)
             case UInt8(ascii: "/") where keepSlash:
-                result.append("/")
+                bytes.append(byte)
             default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                result.unicodeScalars.append("%")
-                result.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-                result.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0x0F)]))
+                bytes.append(UInt8(ascii: "%"))
+                bytes.append(hexDigit(byte >> 4))
+                bytes.append(hexDigit(byte & 0x0F))
             }
         }
-        return result
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 }

@@ -41,6 +41,11 @@ public struct DynamoConnectionStore: SegmentScanning {
 
     private var projection: String { configuration.expiresAttribute == nil ? "#u, #c" : "#u, #c, #e" }
 
+    /// What a page is read for: user, connection id and, when configured, the expiry.
+    private var attributes: [String] {
+        [configuration.userKey, configuration.connectionKey] + (configuration.expiresAttribute.map { [$0] } ?? [])
+    }
+
     /// A user whose key DynamoDB refuses (`ValidationException`) is left out and named in
     /// the ``UnreadUsers`` thrown after every other user was read; any other error (the table
     /// is missing, access denied, the network) fails the whole read at once.
@@ -69,16 +74,16 @@ public struct DynamoConnectionStore: SegmentScanning {
     private func queryAllPages(of user: String, _ consume: ConnectionBatches.Consumer) async throws {
         var start: DynamoItem?
         repeat {
-            let page: DynamoDBClient.Page
+            let page: DynamoPage
             do {
                 page = try await client.query(.init(
                     TableName: configuration.table, KeyConditionExpression: "#u = :u", ProjectionExpression: projection,
                     ExpressionAttributeNames: names, ExpressionAttributeValues: [":u": .string(user)],
-                    ExclusiveStartKey: start, Limit: pageLimit))
+                    ExclusiveStartKey: start, Limit: pageLimit), attributes: attributes)
             } catch let error as DynamoStoreError where error.underlying.code == "ValidationException" {
                 throw RefusedKey(reason: error.underlying.message)
             }
-            try await consume(connections(in: page.items))
+            try await consume(connections(in: page))
             start = page.lastEvaluatedKey
         } while start != nil
     }
@@ -91,8 +96,9 @@ public struct DynamoConnectionStore: SegmentScanning {
                 repeat {
                     let page = try await client.scan(.init(
                         TableName: configuration.table, ProjectionExpression: projection, ExpressionAttributeNames: names,
-                        Segment: segment, TotalSegments: configuration.scanSegments, ExclusiveStartKey: start, Limit: pageLimit))
-                    try await consume(connections(in: page.items))
+                        Segment: segment, TotalSegments: configuration.scanSegments, ExclusiveStartKey: start, Limit: pageLimit),
+                        attributes: attributes)
+                    try await consume(connections(in: page))
                     start = page.lastEvaluatedKey
                 } while start != nil
             }
@@ -105,9 +111,9 @@ public struct DynamoConnectionStore: SegmentScanning {
         let start = try cursor.map { try JSONDecoder().decode(DynamoItem.self, from: Data($0.utf8)) }
         let page = try await client.scan(.init(
             TableName: configuration.table, ProjectionExpression: projection, ExpressionAttributeNames: names,
-            Segment: segment, TotalSegments: segments, ExclusiveStartKey: start, Limit: pageLimit))
+            Segment: segment, TotalSegments: segments, ExclusiveStartKey: start, Limit: pageLimit), attributes: attributes)
         let next = try page.lastEvaluatedKey.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        return ScanPage(connections: connections(in: page.items), next: next)
+        return ScanPage(connections: connections(in: page), next: next)
     }
 
     public func delete(_ connections: [Connection]) async throws -> Int {
@@ -145,12 +151,18 @@ public struct DynamoConnectionStore: SegmentScanning {
         [configuration.userKey: .string(connection.userID), configuration.connectionKey: .string(connection.connectionID)]
     }
 
-    private func connections(in items: [DynamoItem]) -> [Connection] {
+    /// The page's connections (items with a string user and connection id), but those whose
+    /// expiry (a number of epoch seconds) has passed.
+    private func connections(in page: DynamoPage) -> [Connection] {
         let cutoff = now().timeIntervalSince1970
-        return items.compactMap { item in
-            guard let user = item[configuration.userKey]?.string, let id = item[configuration.connectionKey]?.string else { return nil }
-            if let attribute = configuration.expiresAttribute, let expiry = item[attribute]?.number, expiry <= cutoff { return nil }
-            return Connection(userID: user, connectionID: id)
+        let hasExpiry = configuration.expiresAttribute != nil
+        var connections: [Connection] = []
+        connections.reserveCapacity(page.count)
+        for item in 0..<page.count {
+            guard let user = page[item, 0]?.string, let id = page[item, 1]?.string else { continue }
+            if hasExpiry, let expiry = page[item, 2]?.number, expiry <= cutoff { continue }
+            connections.append(Connection(userID: user, connectionID: id))
         }
+        return connections
     }
 }

@@ -12,15 +12,6 @@ struct DynamoDBClient: Sendable {
     /// (``RouterCore/RequestDeadline``).
     let callTimeout: Duration
 
-    struct Page: Decodable {
-        let items: [DynamoItem]
-        let lastEvaluatedKey: DynamoItem?
-
-        enum CodingKeys: String, CodingKey {
-            case items = "Items", lastEvaluatedKey = "LastEvaluatedKey"
-        }
-    }
-
     struct QueryInput: Encodable {
         let TableName: String
         let KeyConditionExpression: String
@@ -41,12 +32,22 @@ struct DynamoDBClient: Sendable {
         let Limit: Int?
     }
 
-    func query(_ input: QueryInput) async throws -> Page {
-        try decode(Page.self, try await call("Query", input))
+    /// One Query page, with `attributes` of each item.
+    func query(_ input: QueryInput, attributes: [String]) async throws -> DynamoPage {
+        try page("Query", try await call("Query", input), attributes: attributes)
     }
 
-    func scan(_ input: ScanInput) async throws -> Page {
-        try decode(Page.self, try await call("Scan", input))
+    /// One Scan page, with `attributes` of each item.
+    func scan(_ input: ScanInput, attributes: [String]) async throws -> DynamoPage {
+        try page("Scan", try await call("Scan", input), attributes: attributes)
+    }
+
+    private func page(_ operation: String, _ bytes: [UInt8], attributes: [String]) throws -> DynamoPage {
+        do {
+            return try DynamoPage(reading: bytes, attributes: attributes)
+        } catch {
+            throw invalidResponse(operation, error)
+        }
     }
 
     /// Deletes `keys` (at most 25) and returns the ones DynamoDB left unprocessed.
@@ -85,9 +86,11 @@ struct DynamoDBClient: Sendable {
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))
         } catch {
-            throw DynamoStoreError(
-                table: table, region: region, operation: "\(T.self)",
-                underlying: AWSError(code: "InvalidResponse", message: "unexpected answer: \(error)"))
+            throw invalidResponse("\(T.self)", error)
         }
+    }
+
+    private func invalidResponse(_ operation: String, _ error: any Error) -> DynamoStoreError {
+        DynamoStoreError(table: table, region: region, operation: operation, underlying: AWSError(code: "InvalidResponse", message: "unexpected answer: \(error)"))
     }
 }

@@ -32,8 +32,9 @@ public struct DynamoRoomDirectory: RoomDirectory {
             let page = try await client.query(.init(
                 TableName: configuration.table, KeyConditionExpression: "#r = :r", ProjectionExpression: "#m",
                 ExpressionAttributeNames: ["#r": configuration.roomKey, "#m": configuration.userKey],
-                ExpressionAttributeValues: [":r": .string(room)], ExclusiveStartKey: start, Limit: pageLimit))
-            members.formUnion(page.items.compactMap { $0[configuration.userKey]?.string })
+                ExpressionAttributeValues: [":r": .string(room)], ExclusiveStartKey: start, Limit: pageLimit),
+                attributes: [configuration.userKey])
+            members.formUnion((0..<page.count).compactMap { page[$0, 0]?.string })
             start = page.lastEvaluatedKey
         } while start != nil
         return members

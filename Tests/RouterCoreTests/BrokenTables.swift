@@ -25,7 +25,7 @@ enum BrokenTables {
 
     static let all: [Case] = [
         Case(name: "YAML syntax", yaml: "version: 1\nstores: [a, b\n",
-             expected: "routes.yaml:3:1: invalid YAML: while parsing a flow sequence did not find expected ',' or ']'"),
+             expected: "routes.yaml:3:1: invalid YAML: the flow sequence that starts at line 2, column 9 ends without ']'"),
         Case(name: "not a mapping", yaml: "- 1\n",
              expected: "routes.yaml:1:1: expected a mapping with version, stores, sinks, sources and routes, got a list"),
         Case(name: "missing version", yaml: "stores:\n  connections: { type: memory }\n" + sinkAndRoute,
@@ -41,7 +41,7 @@ enum BrokenTables {
         Case(name: "unknown option", yaml: "version: 1\nstores:\n  connections: { type: memory, tabel: t }\n" + sinkAndRoute,
              expected: "routes.yaml:3:32: stores.connections.tabel: unknown key 'tabel'; expected one of: type"),
         Case(name: "duplicate store name", yaml: head + "  connections: { type: memory }\n" + sinkAndRoute,
-             expected: "routes.yaml:3:3: duplicate key 'connections' in the mapping that starts here; each key may appear once"),
+             expected: "routes.yaml:3:3: invalid YAML: duplicate key 'connections' (again at line 4, column 3) in the mapping that starts here; each key may appear once"),
         Case(name: "dangling sink", yaml: head + "sinks: { websocket: { type: recording } }\nroutes: [{ name: r, to: websockets }]\n",
              expected: "routes.yaml:5:25: routes[0].to: unknown sink 'websockets'; expected one of: websocket"),
         Case(name: "sink store of the wrong kind",
@@ -87,10 +87,8 @@ enum BrokenTables {
              yaml: head + "sinks: { websocket: { type: recording } }\nsources: { work: { type: recording-source } }\n"
                 + "routes: [{ name: r, to: websocket, split: { via: work, segments: 5000 } }]\n",
              expected: "routes.yaml:6:66: routes[0].split.segments: expected an integer from 1 to 1000, got '5000'"),
-        Case(name: "aliases that expand past the bound (billion laughs)",
-             yaml: "x1: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
-                + (2...6).map { "x\($0): &\(Character(UnicodeScalar(UInt8(96 + $0)))) [" + Array(repeating: "*\(Character(UnicodeScalar(UInt8(95 + $0))))", count: 10).joined(separator: ",") + "]" }.joined(separator: "\n")
-                + "\n" + head + sinkAndRoute,
-             expected: "routes.yaml:1:41: x5[0][6][8][8][8]: the document expands to more than 20000 nodes (aliases of aliases?); a route table needs far fewer"),
+        Case(name: "anchors and aliases (so no billion laughs)",
+             yaml: "x1: &a [\"x\",\"x\"]\nx2: [*a,*a]\n" + head + sinkAndRoute,
+             expected: "routes.yaml:1:5: invalid YAML: anchors (&) are not supported in route tables; repeat the value instead"),
     ]
 }

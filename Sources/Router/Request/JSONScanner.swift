@@ -18,23 +18,25 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 ///
 /// Guarantees: never traps on any input (nesting is bounded by `maxDepth`); accepts only
 /// well-formed UTF-8, no control characters in strings, no leading zeros, no trailing
-/// commas; a value it accepts is one `JSONSerialization` accepts too.
-struct JSONScanner {
-    static let maxDepth = 128
+/// commas; a value it accepts is one any RFC 8259 parser accepts too. Builds nothing but
+/// the strings it is asked for: plugins on the hot path (the DynamoDB store's pages) read
+/// answers with it instead of decoding them into objects.
+public struct JSONScanner {
+    public static let maxDepth = 128
 
     private let bytes: [UInt8]
     private(set) var position: Int
 
-    init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         self.position = 0
     }
 
-    var isAtEnd: Bool { position >= bytes.count }
+    public var isAtEnd: Bool { position >= bytes.count }
 
-    func slice(_ range: Range<Int>) -> ArraySlice<UInt8> { bytes[range] }
+    public func slice(_ range: Range<Int>) -> ArraySlice<UInt8> { bytes[range] }
 
-    mutating func skipWhitespace() {
+    public mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -44,7 +46,7 @@ struct JSONScanner {
     }
 
     /// The kind of the value that starts at the current position (after whitespace).
-    mutating func peekKind() throws(JSONSyntaxError) -> JSONKind {
+    public mutating func peekKind() throws(JSONSyntaxError) -> JSONKind {
         skipWhitespace()
         guard position < bytes.count else { throw error("unexpected end of input") }
         switch bytes[position] {
@@ -59,7 +61,7 @@ struct JSONScanner {
     }
 
     /// Validates the next value and returns its kind and byte range (without whitespace).
-    mutating func skipValue(depth: Int = 0) throws(JSONSyntaxError) -> (kind: JSONKind, range: Range<Int>) {
+    public mutating func skipValue(depth: Int = 0) throws(JSONSyntaxError) -> (kind: JSONKind, range: Range<Int>) {
         let kind = try peekKind()
         let start = position
         switch kind {
@@ -79,9 +81,10 @@ struct JSONScanner {
 
     /// Reads an object, calling `member` with the scanner positioned at each member's value.
     /// `member` must consume exactly that value.
-    mutating func readObject(
+    public mutating func readObject(
         _ member: (inout JSONScanner, String) throws(JSONSyntaxError) -> Void
     ) throws(JSONSyntaxError) {
+        skipWhitespace()
         try expect(UInt8(ascii: "{"))
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return }
@@ -102,7 +105,8 @@ struct JSONScanner {
     }
 
     /// Reads an array, calling `element` with the scanner positioned at each element.
-    mutating func readArray(_ element: (inout JSONScanner) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+    public mutating func readArray(_ element: (inout JSONScanner) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        skipWhitespace()
         try expect(UInt8(ascii: "["))
         skipWhitespace()
         if consume(UInt8(ascii: "]")) { return }
@@ -116,19 +120,24 @@ struct JSONScanner {
     }
 
     /// Reads a string value, decoding escapes; rejects invalid UTF-8 and raw control characters.
-    mutating func readString() throws(JSONSyntaxError) -> String {
+    /// A string without escapes is made straight from the input's bytes.
+    public mutating func readString() throws(JSONSyntaxError) -> String {
+        skipWhitespace()
         try expect(UInt8(ascii: "\""))
         var decoded: [UInt8] = []
+        var hasEscapes = false
         var runStart = position
         while true {
             guard position < bytes.count else { throw error("unterminated string") }
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
+                defer { position += 1 }
+                guard hasEscapes else { return String(decoding: bytes[runStart..<position], as: UTF8.self) }
                 decoded.append(contentsOf: bytes[runStart..<position])
-                position += 1
                 return String(decoding: decoded, as: UTF8.self)
             case UInt8(ascii: "\\"):
+                hasEscapes = true
                 decoded.append(contentsOf: bytes[runStart..<position])
                 try readEscape(into: &decoded)
                 runStart = position
@@ -252,7 +261,7 @@ struct JSONScanner {
         position += count
     }
 
-    mutating func expect(_ byte: UInt8) throws(JSONSyntaxError) {
+    public mutating func expect(_ byte: UInt8) throws(JSONSyntaxError) {
         guard position < bytes.count else { throw error("unexpected end of input, expected \(Self.show(byte))") }
         guard bytes[position] == byte else {
             throw error("unexpected character \(Self.show(bytes[position])), expected \(Self.show(byte))")
@@ -266,7 +275,7 @@ struct JSONScanner {
         return true
     }
 
-    func error(_ problem: String) -> JSONSyntaxError {
+    public func error(_ problem: String) -> JSONSyntaxError {
         JSONSyntaxError(offset: position, problem: problem)
     }
 
