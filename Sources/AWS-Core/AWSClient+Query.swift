@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension AWSClient {
     /// An AWS Query protocol call (SNS): `POST /` with a form-encoded body of `Action`,
@@ -22,12 +22,12 @@ extension AWSClient {
 public enum XMLText {
     public static func first(_ tag: String, in body: [UInt8]) -> String? {
         let text = String(decoding: body, as: UTF8.self)
-        guard let open = text.range(of: "<\(tag)>"), let close = text.range(of: "</\(tag)>", range: open.upperBound..<text.endIndex) else {
+        guard let open = text.firstRange(of: "<\(tag)>"), let close = text[open.upperBound...].firstRange(of: "</\(tag)>") else {
             return nil
         }
-        return text[open.upperBound..<close.lowerBound]
-            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        return String(text[open.upperBound..<close.lowerBound])
+            .replacing("&lt;", with: "<").replacing("&gt;", with: ">")
+            .replacing("&quot;", with: "\"").replacing("&apos;", with: "'")
+            .replacing("&amp;", with: "&")
     }
 }

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import NIOCore
 
 /// Calls AWS APIs over one ``AWSTransport``: every attempt signed afresh with SigV4 (the one

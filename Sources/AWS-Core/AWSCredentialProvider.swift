@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where credentials come from. Every implementation guarantees that it returns
 /// credentials valid for at least a minute, or throws an ``AWSError`` (code

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where each service is called: `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`,
 /// else `https://<prefix>.<region>.amazonaws.com` (the AWS SDKs' convention, so every call
@@ -12,7 +12,7 @@ public struct AWSEndpoints: Sendable {
 
     /// The base URL for `service` (its SDK id, e.g. `DynamoDB`, `SQS`) in `region`.
     public func url(service: String, hostPrefix: String, region: String) -> String {
-        let key = "AWS_ENDPOINT_URL_" + service.uppercased().replacingOccurrences(of: " ", with: "_")
+        let key = "AWS_ENDPOINT_URL_" + service.uppercased().replacing(" ", with: "_")
         if let url = environment[key], !url.isEmpty { return url }
         if let url = environment["AWS_ENDPOINT_URL"], !url.isEmpty { return url }
         return "https://" + Self.host(prefix: hostPrefix, region: region)

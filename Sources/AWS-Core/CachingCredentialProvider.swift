@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 
 /// Caches another provider's credentials and refreshes them `refreshMargin` before they
 /// expire; concurrent callers share one refresh. Long-term keys (no expiration) are fetched

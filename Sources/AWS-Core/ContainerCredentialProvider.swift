@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -44,7 +44,7 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
             guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
                 throw AWSError(code: "CredentialsNotFound", message: "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(tokenFile)")
             }
-            request.headers.add(name: "Authorization", value: token.trimmingCharacters(in: .whitespacesAndNewlines))
+            request.headers.add(name: "Authorization", value: INIFile.trimmed(token))
         } else if let token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"], !token.isEmpty {
             request.headers.add(name: "Authorization", value: token)
         }

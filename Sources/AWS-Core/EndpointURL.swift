@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An endpoint's base URL taken apart once, so that many signed requests to it (a fan-out's
 /// posts) do not parse it again: the scheme, the `Host` header (with the port when it is not

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `~/.aws/credentials` and `~/.aws/config` (or `AWS_SHARED_CREDENTIALS_FILE` and
 /// `AWS_CONFIG_FILE`), profile `AWS_PROFILE` (default `default`): static keys, with a session
@@ -14,7 +14,7 @@ public struct SharedConfigCredentialProvider: AWSCredentialProvider {
     var profile: String { environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default" }
 
     public func credentials() async throws -> AWSCredentials {
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         let credentialsFile = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? home + "/.aws/credentials"
         let configFile = environment["AWS_CONFIG_FILE"] ?? home + "/.aws/config"
         let sources = [
@@ -33,7 +33,7 @@ public struct SharedConfigCredentialProvider: AWSCredentialProvider {
 
     /// The profile's `region` from the config file, if any.
     public func region() -> String? {
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         let configFile = environment["AWS_CONFIG_FILE"] ?? home + "/.aws/config"
         guard let text = try? String(contentsOfFile: configFile, encoding: .utf8) else { return nil }
         return INIFile.section(profile == "default" ? "default" : "profile \(profile)", in: text)["region"]
@@ -47,16 +47,22 @@ enum INIFile {
         var values: [String: String] = [:]
         var inSection = false
         for rawLine in text.split(whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = trimmed(rawLine)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") && line.hasSuffix("]") {
-                inSection = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces) == name
+                inSection = trimmed(line.dropFirst().dropLast()) == name
                 continue
             }
             guard inSection, let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            values[key] = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = trimmed(line[..<equals]).lowercased()
+            values[key] = trimmed(line[line.index(after: equals)...])
         }
         return values
+    }
+
+    /// `text` without leading and trailing white space (line breaks included).
+    static func trimmed(_ text: some StringProtocol) -> String {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }), let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(text[first...last])
     }
 }

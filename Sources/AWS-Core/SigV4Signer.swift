@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// AWS Signature Version 4 (`AWS4-HMAC-SHA256`) for one service in one region. Pure: the
@@ -140,20 +140,30 @@ public struct SigV4Signer: Sendable {
         return key
     }
 
-    /// `20150830T123600Z`.
+    /// `20150830T123600Z` (UTC, from the days since 1970 by the civil-calendar algorithm, so
+    /// that no C time function or formatter is needed).
     static func timestamp(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let fields: [(value: Int, digits: Int)] = [
-            (Int(parts.tm_year) + 1900, 4), (Int(parts.tm_mon) + 1, 2), (Int(parts.tm_mday), 2),
-            (Int(parts.tm_hour), 2), (Int(parts.tm_min), 2), (Int(parts.tm_sec), 2),
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        // Howard Hinnant's days_from_civil, inverted: eras of 400 years from 0000-03-01.
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let fields: [(value: Int64, digits: Int)] = [
+            (year, 4), (month, 2), (day, 2), (secondOfDay / 3_600, 2), (secondOfDay / 60 % 60, 2), (secondOfDay % 60, 2),
         ]
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16)
         for (index, field) in fields.enumerated() {
             if index == 3 { bytes.append(UInt8(ascii: "T")) }
-            var divisor = 1
+            var divisor: Int64 = 1
             for _ in 1..<field.digits { divisor *= 10 }
             while divisor > 0 {
                 bytes.append(UInt8(ascii: "0") + UInt8(field.value / divisor % 10))

@@ -1,4 +1,11 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How many client connections the daemon's HTTP server may hold open: few enough that the
 /// process never runs out of file descriptors, whatever its clients do. A process out of

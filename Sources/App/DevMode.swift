@@ -1,5 +1,12 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LocalGateway
 import Logging
 import RouterCore

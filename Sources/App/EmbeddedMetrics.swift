@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RouterCore
 
 /// CloudWatch Embedded Metric Format: one JSON line per route per invocation, which CloudWatch
@@ -12,20 +12,16 @@ public enum EmbeddedMetrics {
     public static func line(route: String, reports: [DeliveryReport], duration: Duration, timestamp: Date = Date()) -> String {
         let counts = RouteCounters(reports).values
         let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-        var object: [String: Any] = [
+        let metrics: [JSONValue] = counts.map { ["Name": .string($0.name), "Unit": "Count"] } + [["Name": "FanOutDuration", "Unit": "Milliseconds"]]
+        var object: [String: JSONValue] = [
             "_aws": [
-                "Timestamp": Int64(timestamp.timeIntervalSince1970 * 1000),
-                "CloudWatchMetrics": [[
-                    "Namespace": namespace,
-                    "Dimensions": [["Route"]],
-                    "Metrics": counts.map { ["Name": $0.name, "Unit": "Count"] } + [["Name": "FanOutDuration", "Unit": "Milliseconds"]],
-                ]],
+                "Timestamp": .integer(Int(timestamp.timeIntervalSince1970 * 1000)),
+                "CloudWatchMetrics": [["Namespace": .string(namespace), "Dimensions": [["Route"]], "Metrics": .array(metrics)]],
             ],
-            "Route": route,
-            "FanOutDuration": (milliseconds * 1000).rounded() / 1000,
+            "Route": .string(route),
+            "FanOutDuration": .number((milliseconds * 1000).rounded() / 1000),
         ]
-        for (name, value) in counts { object[name] = value }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        for (name, value) in counts { object[name] = .integer(value) }
+        return String(decoding: JSONValue.object(object).encoded(), as: UTF8.self)
     }
 }

@@ -1,6 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Logging
-import Synchronization
+import RouterCore
 
 /// Log lines as JSON objects, one per line, for CloudWatch Logs (Lambda mode):
 /// `{"timestamp":…,"level":…,"logger":…,"message":…, …metadata}`. Metadata keys are written
@@ -24,33 +24,28 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var object: [String: Any] = [
-            "timestamp": Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
-            "level": event.level.rawValue.uppercased(),
-            "logger": label,
-            "message": event.message.description,
+        var object: [String: JSONValue] = [
+            "timestamp": .string(Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
+            "level": .string(event.level.rawValue.uppercased()),
+            "logger": .string(label),
+            "message": .string(event.message.description),
         ]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             object[key] = Self.plain(value)
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        write(String(decoding: data, as: UTF8.self))
+        write(String(decoding: JSONValue.object(object).encoded(), as: UTF8.self))
     }
 
-    static func plain(_ value: Logger.Metadata.Value) -> Any {
+    static func plain(_ value: Logger.Metadata.Value) -> JSONValue {
         switch value {
-        case .string(let text): return text
-        case .stringConvertible(let convertible): return convertible.description
-        case .array(let values): return values.map(plain)
-        case .dictionary(let values): return values.mapValues(plain)
+        case .string(let text): .string(text)
+        case .stringConvertible(let convertible): .string(convertible.description)
+        case .array(let values): .array(values.map(plain))
+        case .dictionary(let values): .object(values.mapValues(plain))
         }
     }
 
     /// Writes a line to standard output, which Lambda sends to CloudWatch Logs; lines from
     /// concurrent invocations never interleave.
-    public static let standardOutput: @Sendable (String) -> Void = { line in
-        outputLock.withLock { _ in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-    }
-
-    private static let outputLock = Mutex(())
+    public static let standardOutput: @Sendable (String) -> Void = { line in StandardStream.output.write(line + "\n") }
 }

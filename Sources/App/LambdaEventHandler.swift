@@ -1,5 +1,5 @@
 import APIGatewaySink
-import Foundation
+import FoundationEssentials
 import LambdaRuntime
 import Logging
 import RouterCore
@@ -61,7 +61,7 @@ public struct LambdaEventHandler: Sendable {
             }
         }
         if let first = event.records?.first {
-            let source = first["eventSource"] ?? first["EventSource"] ?? "unknown"
+            let source = (first["eventSource"] ?? first["EventSource"])?.scalarText ?? "unknown"
             let known = delivery.routes.eventReaders.map(\.kind).joined(separator: " or ")
             logger.error("unsupported_event: records from \(source); expected \(known)")
             return .error(LambdaFunctionError(type: "UnsupportedEvent", message: "records from \(source) are not supported; expected \(known)"))

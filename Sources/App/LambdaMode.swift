@@ -1,6 +1,6 @@
 import APIGatewaySink
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import LambdaRuntime
 import Logging
 import RouterCore

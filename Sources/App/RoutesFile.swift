@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RouterCore
 
 /// Finds and loads the route table the way every command does (DESIGN §4): `--routes FILE`,

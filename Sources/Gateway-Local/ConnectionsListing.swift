@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RouterCore
 
 /// `GET /dev/connections`, what the dev console's table shows: every open socket, oldest

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Connection ids shaped like API Gateway's: 11 random bytes in base64, 16 characters ending
 /// in `=` and possibly holding `+` and `/`, so that clients and the router meet the same

@@ -1,5 +1,7 @@
-import Foundation
+import AWSCore
+import FoundationEssentials
 import HTTPTypes
+import RouterCore
 import Hummingbird
 import NIOWebSocket
 import WSCore
@@ -25,7 +27,7 @@ struct ManagementAPI: RouterMiddleware {
         let path = request.uri.path
         guard path.hasPrefix(Self.prefix) else { return try await next(request, context) }
         let segment = path.dropFirst(Self.prefix.count)
-        guard !segment.contains("/"), let id = String(segment).removingPercentEncoding, !id.isEmpty else {
+        guard !segment.contains("/"), let id = URIEncoding.decode(segment), !id.isEmpty else {
             return Self.json(.notFound, #"{"message":"Not Found"}"#)
         }
         switch request.method {
@@ -57,13 +59,12 @@ struct ManagementAPI: RouterMiddleware {
 
     /// `GET /@connections/{id}`'s body, with API Gateway's timestamp format.
     static func describe(_ connection: LiveConnection) -> String {
-        let object: [String: Any] = [
-            "connectedAt": timestamp(connection.connectedAt),
-            "lastActiveAt": timestamp(connection.lastActiveAt),
-            "identity": ["sourceIp": connection.sourceIP, "userAgent": connection.userAgent],
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        let object = JSONValue.object([
+            "connectedAt": .string(timestamp(connection.connectedAt)),
+            "lastActiveAt": .string(timestamp(connection.lastActiveAt)),
+            "identity": .object(["sourceIp": .string(connection.sourceIP), "userAgent": .string(connection.userAgent)]),
+        ])
+        return String(decoding: object.encoded(), as: UTF8.self)
     }
 
     private static func timestamp(_ date: Date) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HummingbirdWebSocket
 import NIOWebSocket
 import WSCore
@@ -70,10 +70,9 @@ struct WebSocketSession: Sendable {
     /// Room commands; other messages are accepted and ignored, as by a `$default` route
     /// without integration.
     private func handle(_ text: String) async -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-              let action = object["action"] as? String, action == "join" || action == "leave"
+        guard let object = JSONValue(parsing: text.utf8), let action = object["action"]?.string, action == "join" || action == "leave"
         else { return nil }
-        guard let room = object["room"] as? String, !room.isEmpty else {
+        guard let room = object["room"]?.string, !room.isEmpty else {
             return Self.event(["event": "error", "message": "\(action) needs a non-empty string 'room'"])
         }
         guard let rooms else {
@@ -88,7 +87,6 @@ struct WebSocketSession: Sendable {
     }
 
     private static func event(_ fields: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: JSONValue.object(fields.mapValues(JSONValue.string)).encoded(), as: UTF8.self)
     }
 }

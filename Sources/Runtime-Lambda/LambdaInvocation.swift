@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One event handed out by the Lambda Runtime API (`GET /runtime/invocation/next`).
 public struct LambdaInvocation: Sendable {
@@ -49,7 +49,8 @@ public struct LambdaFunctionError: Error, Sendable, Equatable {
     }
 
     var json: [UInt8] {
-        let object = ["errorType": type, "errorMessage": message]
-        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return Array((try? encoder.encode(["errorType": type, "errorMessage": message])) ?? Data("{}".utf8))
     }
 }

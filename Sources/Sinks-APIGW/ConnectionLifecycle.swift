@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 import Logging
 import RouterCore
@@ -51,8 +51,8 @@ public struct ConnectionLifecycle: Sendable {
 
     /// The event's type when it is an API Gateway WebSocket event (`CONNECT`, `DISCONNECT`,
     /// `MESSAGE`), nil for any other event.
-    public static func eventType(of event: [String: Any]) -> String? {
-        (event["requestContext"] as? [String: Any])?["eventType"] as? String
+    public static func eventType(of event: [String: JSONValue]) -> String? {
+        event["requestContext"]?["eventType"]?.string
     }
 
     /// Whether `eventType` is one the lifecycle acts on (`CONNECT`, `DISCONNECT`); any other
@@ -63,11 +63,11 @@ public struct ConnectionLifecycle: Sendable {
 
     /// Handles a `CONNECT` or `DISCONNECT` event (any other WebSocket event is answered 200
     /// and ignored); the answer API Gateway expects.
-    public func handle(_ event: [String: Any], logger: Logger) async -> [UInt8] {
-        let context = event["requestContext"] as? [String: Any] ?? [:]
-        let eventType = context["eventType"] as? String ?? ""
+    public func handle(_ event: [String: JSONValue], logger: Logger) async -> [UInt8] {
+        let context = event["requestContext"]?.object ?? [:]
+        let eventType = context["eventType"]?.string ?? ""
         guard Self.manages(eventType) else { return Self.status(200) }
-        guard let connectionID = context["connectionId"] as? String, !connectionID.isEmpty else {
+        guard let connectionID = context["connectionId"]?.string, !connectionID.isEmpty else {
             logger.error("lifecycle_failed: \(eventType) event without requestContext.connectionId")
             return Self.status(400)
         }
@@ -103,20 +103,20 @@ public struct ConnectionLifecycle: Sendable {
     /// A user id from the query string authenticates nobody: anyone who can open the socket
     /// can claim any user. Said once, the first time a `$connect` arrives that way with no
     /// authorizer in front of it.
-    private func warnIfUnauthenticated(_ context: [String: Any], logger: Logger) {
+    private func warnIfUnauthenticated(_ context: [String: JSONValue], logger: Logger) {
         guard case .queryParameter(let name) = userID, context["authorizer"] == nil else { return }
         guard warned.claim() else { return }
         logger.warning(
             "connect_unauthenticated: $connect takes the user id from the query parameter '\(name)' and the WebSocket API has no authorizer, so any client can claim any user; put a Lambda or IAM authorizer on $connect and set CONNECT_USER_ID=authorizer:KEY (README: Deployment)")
     }
 
-    static func user(in event: [String: Any], context: [String: Any], source: UserIDSource) -> String? {
-        let value: Any?
+    static func user(in event: [String: JSONValue], context: [String: JSONValue], source: UserIDSource) -> String? {
+        let value: JSONValue?
         switch source {
-        case .queryParameter(let name): value = (event["queryStringParameters"] as? [String: Any])?[name]
-        case .authorizer(let key): value = (context["authorizer"] as? [String: Any])?[key]
+        case .queryParameter(let name): value = event["queryStringParameters"]?[name]
+        case .authorizer(let key): value = context["authorizer"]?[key]
         }
-        guard let text = value.map({ "\($0)" }), !text.isEmpty, !(value is NSNull) else { return nil }
+        guard let text = value?.scalarText, !text.isEmpty else { return nil }
         return text
     }
 

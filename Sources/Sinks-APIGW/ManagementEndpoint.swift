@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 
 /// The base URL of an API Gateway Management API: `https://{api}.execute-api.{region}.amazonaws.com/{stage}`
 /// or a custom domain with a base path (`https://live.example.com/push`). Posts go to

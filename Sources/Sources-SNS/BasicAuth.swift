@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// HTTP basic auth (RFC 7617) as the SNS endpoint checks it: SNS sends the credentials of an
 /// `https://user:password@host/…` subscription endpoint in the `Authorization` header.

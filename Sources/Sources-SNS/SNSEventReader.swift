@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 import Logging
 import RouterCore
 
@@ -18,7 +18,7 @@ public struct SNSEventReader: SourceEventReader {
     }
 
     public func items(in event: SourceEvent) throws(SourceError) -> [SourceItem]? {
-        guard event.records?.first?["EventSource"] as? String == kind else { return nil }
+        guard event.records?.first?["EventSource"]?.string == kind else { return nil }
         let records: [SNSLambdaEvent.Record]
         do {
             records = try JSONDecoder().decode(SNSLambdaEvent.self, from: Data(event.bytes)).records

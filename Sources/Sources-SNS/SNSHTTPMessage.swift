@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A message SNS posts to an HTTP(S) subscription: the JSON body of a
 /// `SubscriptionConfirmation`, `Notification` or `UnsubscribeConfirmation`, with what its

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An SNS event as Lambda receives it: one record per notification (in practice one).
 public struct SNSLambdaEvent: Decodable, Sendable {

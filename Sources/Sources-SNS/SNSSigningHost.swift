@@ -1,6 +1,6 @@
 import AWSCore
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import NIOCore
 import NIOHTTP1
 

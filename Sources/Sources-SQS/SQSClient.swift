@@ -1,5 +1,6 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
+import RouterCore
 
 /// The SQS calls the router makes, over the AWS JSON 1.0 protocol (`AmazonSQS.<Action>`),
 /// each signed for the queue's region and sent to the SQS endpoint (`AWS_ENDPOINT_URL_SQS`
@@ -13,8 +14,8 @@ public struct SQSClient: Sendable {
 
     /// Sends `body` to `queue`; returns the message id SQS assigned.
     public func sendMessage(_ body: String, to queue: SQSQueue, deadline: ContinuousClock.Instant) async throws -> String {
-        let answer = try await call("SendMessage", ["QueueUrl": queue.url, "MessageBody": body], queue: queue, deadline: deadline)
-        guard let id = answer["MessageId"] as? String else { throw AWSError(code: "UnreadableAnswer", message: "SendMessage to \(queue.url) answered without a MessageId") }
+        let answer = try await call("SendMessage", ["QueueUrl": .string(queue.url), "MessageBody": .string(body)], queue: queue, deadline: deadline)
+        guard let id = answer["MessageId"]?.string else { throw AWSError(code: "UnreadableAnswer", message: "SendMessage to \(queue.url) answered without a MessageId") }
         return id
     }
 
@@ -24,11 +25,11 @@ public struct SQSClient: Sendable {
     public func sendMessages(
         _ bodies: [String], to queue: SQSQueue, fifo: ((Int) -> (group: String, deduplication: String))? = nil, deadline: ContinuousClock.Instant
     ) async throws -> [Int: String] {
-        let entries = bodies.indices.map { index -> [String: Any] in
-            var entry: [String: Any] = ["MessageBody": bodies[index]]
+        let entries = bodies.indices.map { index -> [String: JSONValue] in
+            var entry: [String: JSONValue] = ["MessageBody": .string(bodies[index])]
             if let ids = fifo?(index) {
-                entry["MessageGroupId"] = ids.group
-                entry["MessageDeduplicationId"] = ids.deduplication
+                entry["MessageGroupId"] = .string(ids.group)
+                entry["MessageDeduplicationId"] = .string(ids.deduplication)
             }
             return entry
         }
@@ -41,10 +42,10 @@ public struct SQSClient: Sendable {
     }
 
     /// One call; the answer's JSON object.
-    func call(_ action: String, _ parameters: [String: Any], queue: SQSQueue, deadline: ContinuousClock.Instant) async throws -> [String: Any] {
-        let body = try JSONSerialization.data(withJSONObject: parameters)
-        let answer = try await aws.json(.sqs, target: "AmazonSQS.\(action)", body: Array(body), region: queue.arn.region, deadline: deadline)
-        return (try? JSONSerialization.jsonObject(with: Data(answer)) as? [String: Any]) ?? [:]
+    func call(_ action: String, _ parameters: [String: JSONValue], queue: SQSQueue, deadline: ContinuousClock.Instant) async throws -> JSONValue {
+        let answer = try await aws.json(
+            .sqs, target: "AmazonSQS.\(action)", body: JSONValue.object(parameters).encoded(), region: queue.arn.region, deadline: deadline)
+        return JSONValue(parsing: answer) ?? [:]
     }
 }
 
@@ -65,22 +66,20 @@ extension SQSClient {
     public func receiveMessages(
         from queue: SQSQueue, waitTime: Duration = .seconds(20), visibilityTimeout: Duration? = nil, deadline: ContinuousClock.Instant
     ) async throws -> [SQSMessage] {
-        var parameters: [String: Any] = [
-            "QueueUrl": queue.url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": Int(waitTime.components.seconds),
+        var parameters: [String: JSONValue] = [
+            "QueueUrl": .string(queue.url), "MaxNumberOfMessages": 10, "WaitTimeSeconds": .integer(Int(waitTime.components.seconds)),
             "MessageSystemAttributeNames": ["ApproximateReceiveCount", "SentTimestamp"],
             "AttributeNames": ["ApproximateReceiveCount", "SentTimestamp"], "MessageAttributeNames": ["All"],
         ]
-        if let visibilityTimeout { parameters["VisibilityTimeout"] = Int(visibilityTimeout.components.seconds) }
+        if let visibilityTimeout { parameters["VisibilityTimeout"] = .integer(Int(visibilityTimeout.components.seconds)) }
         let answer = try await call("ReceiveMessage", parameters, queue: queue, deadline: deadline)
-        return (answer["Messages"] as? [[String: Any]] ?? []).compactMap { message in
-            guard let id = message["MessageId"] as? String, let handle = message["ReceiptHandle"] as? String,
-                  let body = message["Body"] as? String
+        return (answer["Messages"]?.array ?? []).compactMap { message in
+            guard let id = message["MessageId"]?.string, let handle = message["ReceiptHandle"]?.string, let body = message["Body"]?.string
             else { return nil }
-            let system = message["Attributes"] as? [String: String] ?? [:]
-            let attributes = (message["MessageAttributes"] as? [String: [String: Any]] ?? [:]).compactMapValues { $0["StringValue"] as? String }
+            let attributes = (message["MessageAttributes"]?.object ?? [:]).compactMapValues { $0["StringValue"]?.string }
             return SQSMessage(
                 messageID: id, receiptHandle: handle, body: body,
-                receiveCount: system["ApproximateReceiveCount"].flatMap { Int($0) } ?? 1, attributes: attributes)
+                receiveCount: message["Attributes"]?["ApproximateReceiveCount"]?.string.flatMap { Int($0) } ?? 1, attributes: attributes)
         }
     }
 
@@ -96,15 +95,15 @@ extension SQSClient {
         _ messages: [SQSMessage], to timeout: (SQSMessage) -> Duration, in queue: SQSQueue, deadline: ContinuousClock.Instant
     ) async throws -> [String: String] {
         try await batch("ChangeMessageVisibilityBatch", messages, queue: queue, deadline: deadline) { message in
-            ["VisibilityTimeout": Int(timeout(message).components.seconds)]
+            ["VisibilityTimeout": .integer(Int(timeout(message).components.seconds))]
         }
     }
 
     /// A batch action on received messages; the ids of those SQS refused, with its reason.
     private func batch(
-        _ action: String, _ messages: [SQSMessage], queue: SQSQueue, deadline: ContinuousClock.Instant, extra: (SQSMessage) -> [String: Any]
+        _ action: String, _ messages: [SQSMessage], queue: SQSQueue, deadline: ContinuousClock.Instant, extra: (SQSMessage) -> [String: JSONValue]
     ) async throws -> [String: String] {
-        let entries = messages.map { message in (["ReceiptHandle": message.receiptHandle] as [String: Any]).merging(extra(message)) { $1 } }
+        let entries = messages.map { message in ["ReceiptHandle": .string(message.receiptHandle)].merging(extra(message)) { $1 } }
         let refused = try await batch(action, entries, queue: queue, deadline: deadline).refused
         return Dictionary(uniqueKeysWithValues: refused.map { (messages[$0.key].messageID, $0.value) })
     }
@@ -112,22 +111,22 @@ extension SQSClient {
     /// `entries` sent 10 per call of `action`, each given its `Id`; by index into `entries`,
     /// those SQS refused (with its reason) and those it answered as done.
     private func batch(
-        _ action: String, _ entries: [[String: Any]], queue: SQSQueue, deadline: ContinuousClock.Instant
+        _ action: String, _ entries: [[String: JSONValue]], queue: SQSQueue, deadline: ContinuousClock.Instant
     ) async throws -> (refused: [Int: String], succeeded: Set<Int>) {
         var refused: [Int: String] = [:]
         var succeeded = Set<Int>()
         for start in stride(from: 0, to: entries.count, by: 10) {
             let chunk = start..<min(start + 10, entries.count)
-            let identified = chunk.map { index in entries[index].merging(["Id": "m\(index)"]) { $1 } }
-            let answer = try await call(action, ["QueueUrl": queue.url, "Entries": identified], queue: queue, deadline: deadline)
-            func index(_ entry: [String: Any]) -> Int? {
-                (entry["Id"] as? String).flatMap { Int($0.dropFirst()) }.flatMap { chunk.contains($0) ? $0 : nil }
+            let identified = chunk.map { index in JSONValue.object(entries[index].merging(["Id": .string("m\(index)")]) { $1 }) }
+            let answer = try await call(action, ["QueueUrl": .string(queue.url), "Entries": .array(identified)], queue: queue, deadline: deadline)
+            func index(_ entry: JSONValue) -> Int? {
+                entry["Id"]?.string.flatMap { Int($0.dropFirst()) }.flatMap { chunk.contains($0) ? $0 : nil }
             }
-            for failure in answer["Failed"] as? [[String: Any]] ?? [] {
+            for failure in answer["Failed"]?.array ?? [] {
                 guard let index = index(failure) else { continue }
-                refused[index] = "\(failure["Code"] ?? "?"): \(failure["Message"] ?? "")"
+                refused[index] = "\(failure["Code"]?.scalarText ?? "?"): \(failure["Message"]?.scalarText ?? "")"
             }
-            succeeded.formUnion((answer["Successful"] as? [[String: Any]] ?? []).compactMap(index))
+            succeeded.formUnion((answer["Successful"]?.array ?? []).compactMap(index))
         }
         return (refused, succeeded)
     }

@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 import Logging
 import RouterCore
 
@@ -21,7 +21,7 @@ public struct SQSEventReader: SourceEventReader {
     }
 
     public func items(in event: SourceEvent) throws(SourceError) -> [SourceItem]? {
-        guard event.records?.first?["eventSource"] as? String == kind else { return nil }
+        guard event.records?.first?["eventSource"]?.string == kind else { return nil }
         let records: [SQSLambdaEvent.Record]
         do {
             records = try JSONDecoder().decode(SQSLambdaEvent.self, from: Data(event.bytes)).records
@@ -36,9 +36,8 @@ public struct SQSEventReader: SourceEventReader {
     }
 
     public func answer(items: [SourceItem], outcomes: [DeliveryOutcome], logger: Logger) -> SourceEventAnswer {
-        let failures = zip(items, outcomes).filter { !$0.1.isAcknowledged }.map { ["itemIdentifier": $0.0.messageID] }
+        let failures = zip(items, outcomes).filter { !$0.1.isAcknowledged }.map { failed -> JSONValue in ["itemIdentifier": .string(failed.0.messageID)] }
         if !failures.isEmpty { logger.notice("batch_item_failures: \(failures.count) of \(items.count) records return to the queue") }
-        let body = (try? JSONSerialization.data(withJSONObject: ["batchItemFailures": failures], options: [.sortedKeys])) ?? Data()
-        return .response(Array(body))
+        return .response(JSONValue.object(["batchItemFailures": .array(failures)]).encoded())
     }
 }

@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 
 /// An SQS queue named by URL or ARN, with both forms known when they can be derived.
 ///

@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 import RouterCore
 
 /// The DynamoDB calls the store makes, over the shared ``AWSClient``, for one table in one

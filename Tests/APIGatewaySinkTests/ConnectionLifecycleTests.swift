@@ -33,7 +33,7 @@ extension ConnectionLifecycleTests {
         let logger = lines.logger()
         let open = ConnectionLifecycle(store: MemoryConnectionStore(), userID: .queryParameter("user_id"))
         for id in ["c1", "c2"] {
-            _ = await open.handle(["requestContext": ["eventType": "CONNECT", "connectionId": id], "queryStringParameters": ["user_id": "ann"]], logger: logger)
+            _ = await open.handle(["requestContext": ["eventType": "CONNECT", "connectionId": .string(id)], "queryStringParameters": ["user_id": "ann"]], logger: logger)
         }
         #expect(lines.all.filter { $0.contains("connect_unauthenticated") }.count == 1)
         let guarded = ConnectionLifecycle(store: MemoryConnectionStore(), userID: .queryParameter("user_id"))

@@ -108,6 +108,23 @@ struct SigV4SignerTests {
         #expect(amzDate(1_440_938_160) == "20150830T123600Z")
         #expect(amzDate(946_684_800.999) == "20000101T000000Z")
         #expect(amzDate(4_102_444_799) == "20991231T235959Z")
+        // Leap days, the epoch, a century that is not a leap year, and before the epoch.
+        #expect(amzDate(951_782_400) == "20000229T000000Z")
+        #expect(amzDate(1_709_251_199) == "20240229T235959Z")
+        #expect(amzDate(0) == "19700101T000000Z")
+        #expect(amzDate(4_107_542_400) == "21000301T000000Z")
+        #expect(amzDate(-1) == "19691231T235959Z")
+    }
+
+    @Test("percent-encoding: every byte but the unreserved ones, and back; malformed escapes decode to nil")
+    func percentEncoding() {
+        #expect(URIEncoding.encode("Ab+c/d=é~") == "Ab%2Bc%2Fd%3D%C3%A9~")
+        #expect(URIEncoding.encode("a/b c", keepSlash: true) == "a/b%20c")
+        #expect(URIEncoding.decode("Ab%2Bc%2fd%3D%C3%A9~") == "Ab+c/d=é~")
+        #expect(URIEncoding.decode(URIEncoding.encode("x y/z=\u{1F600}")) == "x y/z=\u{1F600}")
+        #expect(URIEncoding.decode("%G1") == nil)
+        #expect(URIEncoding.decode("abc%2") == nil)
+        #expect(URIEncoding.decode("%E2%82") == nil)
     }
 
     @Test("a session token is sent and signed")

@@ -1,10 +1,10 @@
-import Foundation
+import FoundationEssentials
 
 /// Durations as routes.yaml writes them: `250ms`, `30s`, `5m`, `2h`, `1d`, or bare seconds.
 public enum ConfigDuration {
     public static func parse(_ text: String) -> Duration? {
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         for unit in units where trimmed.hasSuffix(unit.suffix) {
             let number = trimmed.dropLast(unit.suffix.count)
             guard let value = Double(number), value >= 0, value * unit.seconds < 1e12 else { return nil }

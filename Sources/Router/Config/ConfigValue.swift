@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A node of routes.yaml with its location and key path, ready for typed reading.
 ///
@@ -67,7 +67,7 @@ public struct ConfigValue: Sendable {
     public func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
         let expected = "an integer from \(range.lowerBound) to \(range.upperBound)"
         let text = try string(expected: expected)
-        guard let value = Int(text.replacingOccurrences(of: "_", with: "")), range.contains(value) else {
+        guard let value = Int(text.filter { $0 != "_" }), range.contains(value) else {
             throw error("expected \(expected), got '\(text)'")
         }
         return value

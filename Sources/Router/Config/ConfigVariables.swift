@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The environment that `${VAR}` and `${VAR:-default}` in routes.yaml expand from.
 /// `$$` writes a literal `$`. An unset variable without a default is an error naming the
@@ -50,7 +50,7 @@ struct ConfigVariables: Sendable {
     }
 
     private func split(_ body: Substring) -> (name: String, fallback: String?) {
-        guard let separator = body.range(of: ":-") else { return (String(body), nil) }
+        guard let separator = body.firstRange(of: ":-") else { return (String(body), nil) }
         return (String(body[..<separator.lowerBound]), String(body[separator.upperBound...]))
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The event face of one kind of source: it recognises the records of its kind in an event
@@ -28,15 +28,15 @@ public protocol SourceEventReader: Sendable {
 /// An event handed to the process: its bytes, and its top-level JSON object when it is one.
 public struct SourceEvent {
     public let bytes: [UInt8]
-    public let object: [String: Any]?
+    public let object: [String: JSONValue]?
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        self.object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+        self.object = JSONValue(parsing: bytes)?.object
     }
 
     /// The event's `Records` array, when it has one.
-    public var records: [[String: Any]]? { object?["Records"] as? [[String: Any]] }
+    public var records: [JSONValue]? { object?["Records"]?.array }
 }
 
 /// The answer to an event.

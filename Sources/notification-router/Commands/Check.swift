@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RouterApp
 
 struct Check: ParsableCommand {
@@ -20,9 +20,9 @@ struct Check: ParsableCommand {
             let table = try routesFile.load(environment: environment, environmentName: options.environmentName)
             print(RouteTablePrinter.render(table))
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            StandardStream.error.write(error.description + "\n")
             let count = error.errors.count
-            FileHandle.standardError.write(Data("\(count) error\(count == 1 ? "" : "s") in \(routesFile.path ?? DefaultRoutes.origin)\n".utf8))
+            StandardStream.error.write("\(count) error\(count == 1 ? "" : "s") in \(routesFile.path ?? DefaultRoutes.origin)\n")
             throw ExitCode(1)
         }
     }

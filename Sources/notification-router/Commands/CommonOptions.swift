@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import RouterApp
 
@@ -42,7 +42,7 @@ struct CommonOptions: ParsableArguments {
 
 /// Prints `message` to standard error and exits 1: a failure the message explains.
 func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    StandardStream.error.write(message + "\n")
     return ExitCode(1)
 }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RouterApp
 
 struct Dev: AsyncParsableCommand {
@@ -49,7 +49,7 @@ struct Dev: AsyncParsableCommand {
                     "  client:   notification-router listen --user alice\(url == "http://127.0.0.1:8080" ? "" : " ws\(url.dropFirst(4))")",
                     "  publish:  curl -d '{\"users\":[\"alice\"],\"data\":{\"hello\":\"world\"}}' \(url)/publish",
                 ]
-                FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                StandardStream.output.write(lines.joined(separator: "\n") + "\n")
             }
         }
     }

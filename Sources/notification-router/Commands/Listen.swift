@@ -1,9 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HummingbirdWSClient
 import Logging
 import NIOCore
 import NIOWebSocket
+import RouterApp
 
 struct Listen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,13 +40,13 @@ struct Listen: AsyncParsableCommand {
             closed = try await WebSocketClient.connect(url: address, logger: logger) { inbound, outbound, _ in
                 Self.note("connected to \(address)")
                 for room in rooms {
-                    let join = try JSONSerialization.data(withJSONObject: ["action": "join", "room": room])
-                    try await outbound.write(.text(String(decoding: join, as: UTF8.self)))
+                    let join: JSONValue = ["action": "join", "room": .string(room)]
+                    try await outbound.write(.text(String(decoding: join.encoded(), as: UTF8.self)))
                 }
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     switch message {
-                    case .text(let text): FileHandle.standardOutput.write(Data((text + "\n").utf8))
-                    case .binary(let bytes): FileHandle.standardOutput.write(Data(bytes.readableBytesView) + Data("\n".utf8))
+                    case .text(let text): StandardStream.output.write(text + "\n")
+                    case .binary(let bytes): StandardStream.output.write(bytes: Array(bytes.readableBytesView) + [UInt8(ascii: "\n")])
                     }
                 }
             }
@@ -59,6 +60,6 @@ struct Listen: AsyncParsableCommand {
     }
 
     private static func note(_ line: String) {
-        FileHandle.standardError.write(Data("notification-router listen: \(line)\n".utf8))
+        StandardStream.error.write("notification-router listen: \(line)\n")
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RouterApp
 
 /// The notification-router command line (DESIGN §4). Exit status: 0 on success, 1 on a
@@ -28,8 +28,8 @@ struct NotificationRouter: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             guard code == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            StandardStream.error.write(fullMessage(for: error) + "\n")
+            exit(withError: ExitCode(2))
         }
     }
 }

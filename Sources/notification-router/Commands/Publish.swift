@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RouterApp
 
 struct Publish: AsyncParsableCommand {
@@ -66,9 +66,9 @@ struct Publish: AsyncParsableCommand {
             if let source { .source(source) } else if let localURL { .local(localURL) } else if let queue { .queue(queue) } else { .topic(topic ?? "") }
         let body: String
         if let request {
-            body = request == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : request
+            body = request == "-" ? String(decoding: StandardStream.readInput(), as: UTF8.self) : request
         } else {
-            func list(_ text: String?) -> [String] { (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            func list(_ text: String?) -> [String] { (text ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty } }
             body = Publisher.compose(users: list(users), exclude: list(exclude), rooms: list(rooms), data: data ?? "null")
         }
         let outcome: Publisher.Outcome

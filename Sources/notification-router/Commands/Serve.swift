@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RouterApp
 
 struct Serve: AsyncParsableCommand {
@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
                 routes: options.routesFile, environment: ProcessInfo.processInfo.environment, environmentName: options.environmentName,
                 flags: ServeSettings(host: host, port: port, shutdownGrace: grace), logger: logger
             ) { address in
-                FileHandle.standardOutput.write(Data("notification-router serve: listening on \(address)\n".utf8))
+                StandardStream.output.write("notification-router serve: listening on \(address)\n")
             }
         }
     }
