@@ -7,6 +7,7 @@
 #   scripts/package-lambda.sh [ROUTES_FILE]
 #
 # Then it checks the package:
+#   - the binary carries no ICU data (it links FoundationEssentials, not Foundation);
 #   - the binary needs no glibc symbol newer than provided.al2023's glibc 2.34 (objdump -T);
 #   - the zip's bootstrap starts and answers an event under a local Runtime API
 #     (scripts/lambda_smoke.py), and its cold start is written into docs/benchmarks.md.
@@ -22,6 +23,12 @@ echo "package-lambda.sh: building notification-router (release, static Swift std
 swift build -c release --static-swift-stdlib --product notification-router > .build-bench/logs/build-lambda.log 2>&1 \
   || { tail -30 .build-bench/logs/build-lambda.log; exit 1; }
 binary=$(swift build -c release --static-swift-stdlib --show-bin-path)/notification-router
+
+if nm "$binary" | grep -q icudt; then
+  echo "package-lambda.sh: the binary carries ICU data (34 MB): a product module imports Foundation, or a dependency's" >&2
+  echo "Foundation trait is on; the router links FoundationEssentials only (docs/deployment.md)." >&2
+  exit 1
+fi
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

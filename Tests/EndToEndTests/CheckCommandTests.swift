@@ -22,6 +22,16 @@ struct CheckCommandTests {
         #expect(result.standardOutput.contains("serve\n  host: 0.0.0.0\n  port: 8080\n  shutdown_grace: 30s"))
     }
 
+    @Test("the binary links FoundationEssentials but not Foundation, whose ICU data would double the Lambda package")
+    func linksNoFoundation() throws {
+        let libraries = try CommandResult.run(URL(fileURLWithPath: "/usr/bin/ldd"), [Self.binary.path])
+        try #require(libraries.status == 0, "\(libraries.standardError)")
+        #expect(libraries.standardOutput.contains("libFoundationEssentials"))
+        for library in ["libFoundation.so", "libFoundationInternationalization", "lib_FoundationICU"] {
+            #expect(!libraries.standardOutput.contains(library), "the binary links \(library): a product module imports Foundation")
+        }
+    }
+
     @Test("ROUTER_ENV chooses the environment like --env")
     func routerEnv() throws {
         let routes = TestPeers.packageRoot.appendingPathComponent("routes.yaml").path
