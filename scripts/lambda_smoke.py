@@ -1,10 +1,11 @@
 """Proves a Lambda package starts: runs its `bootstrap` against a minimal Runtime API on
 127.0.0.1, hands it one API Gateway `$connect` event without a user id, and checks the answer
-(`{"statusCode":401}`, which needs no AWS service). The cold start (process start to the posted
-answer) is measured over RUNS starts (default 5).
+(`{"statusCode":401}`, which needs no AWS service). Over RUNS starts (default 5) it measures the
+start (process start to the first GET of /next: loading the binary, the route table, building
+the clients) and the cold start (process start to the posted answer of that first invocation).
 
 usage: lambda_smoke.py PACKAGE_DIR   (the unzipped package)
-Prints one JSON line: {"cold_start_ms": [..], "median_ms": .., "answer": ..}.
+Prints one JSON line: {"first_next_ms": [..], "first_next_median_ms": .., "cold_start_ms": [..], "median_ms": .., "answer": ..}.
 """
 import http.server
 import json
@@ -23,6 +24,7 @@ event = json.dumps({"requestContext": {"eventType": "CONNECT", "routeKey": "$con
 
 class RuntimeAPI(http.server.BaseHTTPRequestHandler):
     served = False
+    asked_at = None
     answer = None
     answered_at = None
     lock = threading.Lock()
@@ -34,6 +36,8 @@ class RuntimeAPI(http.server.BaseHTTPRequestHandler):
         with RuntimeAPI.lock:
             first = not RuntimeAPI.served
             RuntimeAPI.served = True
+            if first:
+                RuntimeAPI.asked_at = time.monotonic()
         if not first:
             time.sleep(30)  # the next invocation never comes; the process is killed
             return
@@ -58,9 +62,10 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 times = []
+first_next = []
 answer = None
 for _ in range(runs):
-    RuntimeAPI.served, RuntimeAPI.answer, RuntimeAPI.answered_at = False, None, None
+    RuntimeAPI.served, RuntimeAPI.asked_at, RuntimeAPI.answer, RuntimeAPI.answered_at = False, None, None, None
     server = Server(("127.0.0.1", 0), RuntimeAPI)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     environment = {
@@ -84,5 +89,7 @@ for _ in range(runs):
         print(f"lambda_smoke.py: unexpected answer {path} {body}; output:\n{output}", file=sys.stderr)
         sys.exit(1)
     times.append(round((RuntimeAPI.answered_at - started) * 1000, 1))
+    first_next.append(round((RuntimeAPI.asked_at - started) * 1000, 1))
     answer = body
-print(json.dumps({"cold_start_ms": times, "median_ms": statistics.median(times), "answer": answer}))
+print(json.dumps({"first_next_ms": first_next, "first_next_median_ms": statistics.median(first_next),
+                  "cold_start_ms": times, "median_ms": statistics.median(times), "answer": answer}))
