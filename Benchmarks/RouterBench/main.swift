@@ -116,7 +116,7 @@ func postAll(_ name: String, _ post: @escaping @Sendable (Int) async -> Void) as
 if scenario == "lean" {
     // The sink's own HTTP client alone: `size` POSTs with `inFlight` in flight, unsigned, no router.
     guard let endpoint = ManagementEndpoint(connectionsURL) else { fatalError("not an endpoint URL: \(connectionsURL)") }
-    let transport = try KeepAliveTransport(
+    let transport = KeepAliveTransport(
         scheme: endpoint.scheme, host: endpoint.host, port: endpoint.port, maxConnections: inFlight, tls: clientConfiguration.tlsConfiguration)
     let body = ByteBuffer(string: #"{"type":"announcement"}"#)
     await postAll("lean") { index in

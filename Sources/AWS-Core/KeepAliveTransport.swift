@@ -18,7 +18,11 @@ import Synchronization
 ///   exchange closes its connection.
 /// - A request sent on a reused connection that the server had closed meanwhile (the
 ///   keep-alive race: nothing of an answer arrived) is sent once more on a new connection.
-/// - `https` runs TLS (NIOSSL) with the platform's trust roots, or `tls` when given.
+/// - `https` runs TLS (NIOSSL) with the platform's trust roots, or `tls` when given. The TLS
+///   context is made when the first connection opens, not at init: it reads and parses the
+///   trust roots (the system's bundle took about 5 ms of a 16 ms Lambda start), which a
+///   process that never posts (an invocation for `$connect`) does not need. A context that
+///   cannot be made fails each connection attempt with its reason.
 ///
 /// It guarantees what ``AWSTransport`` does: one send per request (but for the keep-alive
 /// race above, where the server never read it), any status returned, a throw only when no
@@ -28,7 +32,7 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
     let host: String
     let port: Int
     let maxConnections: Int
-    private let sslContext: NIOSSLContext?
+    private let sslContext: LazyTLSContext?
     private let group: any EventLoopGroup
     private let state = Mutex(PoolState())
 
@@ -43,14 +47,14 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
     public init(
         scheme: String, host: String, port: Int?, maxConnections: Int, tls: TLSConfiguration? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    ) throws {
+    ) {
         let defaultPort = scheme == "https" ? 443 : 80
         self.host = host
         self.port = port ?? defaultPort
         self.maxConnections = max(1, maxConnections)
         self.group = group
         origin = "\(scheme)://\(host)" + (self.port == defaultPort ? "" : ":\(self.port)")
-        sslContext = scheme == "https" ? try NIOSSLContext(configuration: tls ?? .makeClientConfiguration()) : nil
+        sslContext = scheme == "https" ? LazyTLSContext(tls ?? .makeClientConfiguration()) : nil
     }
 
     public func send(_ request: AWSHTTPRequest, timeout: Duration, responseLimit: Int) async throws -> AWSHTTPResponse {
@@ -226,7 +230,7 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
     }
 
     private func connect(deadline: NIODeadline) async throws -> any Channel {
-        let sslContext = self.sslContext
+        let sslContext = try self.sslContext?.context()
         let host = self.host
         let timeout = max(deadline - .now(), .milliseconds(1))
         return try await ClientBootstrap(group: group)
@@ -358,6 +362,25 @@ final class RawRequestWriter: ChannelOutboundHandler, RemovableChannelHandler {
             promise?.fail(TransportError("file regions are not sent"))
         case .head, .end:
             promise?.succeed(())
+        }
+    }
+}
+
+/// A TLS context made on first use and then shared; safe from any number of connections.
+final class LazyTLSContext: Sendable {
+    private let configuration: TLSConfiguration
+    private let made = Mutex<NIOSSLContext?>(nil)
+
+    init(_ configuration: TLSConfiguration) {
+        self.configuration = configuration
+    }
+
+    func context() throws -> NIOSSLContext {
+        try made.withLock { made in
+            if let made { return made }
+            let context = try NIOSSLContext(configuration: configuration)
+            made = context
+            return context
         }
     }
 }

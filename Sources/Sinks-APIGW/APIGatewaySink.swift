@@ -25,8 +25,8 @@ public struct APIGatewaySink: Sink {
 
     /// `region` is used when the configuration has none and the endpoint is not an
     /// execute-api host; `retry` paces the fan-out's retries of one connection. `aws` gives
-    /// the credentials; posts go over a transport of the sink's own. Throws when TLS for an
-    /// `https` endpoint cannot be set up.
+    /// the credentials; posts go over a transport of the sink's own. Throws when `ca_file`
+    /// cannot be read.
     public init(
         configuration: APIGatewaySinkConfiguration, aws: AWSClient, region: String, retry: RetryPolicy = .posts,
         metrics: any MetricsFactory = MetricsSystem.factory
@@ -36,9 +36,14 @@ public struct APIGatewaySink: Sink {
         var tls: TLSConfiguration?
         if let caFile = configuration.caFile {
             tls = .makeClientConfiguration()
-            tls?.trustRoots = .file(caFile)
+            // Read here, so that a file that cannot be read fails the sink's build, not its posts.
+            do {
+                tls?.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            } catch {
+                throw PluginBuildError(.component, "ca_file \(caFile) cannot be read as PEM certificates (\(error))")
+            }
         }
-        let posts = try KeepAliveTransport(
+        let posts = KeepAliveTransport(
             scheme: management.scheme, host: management.host, port: management.port, maxConnections: configuration.maxInFlight, tls: tls)
         self.aws = AWSClient(transport: posts, credentials: aws.credentials, endpoints: aws.endpoints, retry: aws.retry)
         self.signer = SigV4Signer(service: "execute-api", region: configuration.region ?? region)

@@ -16,6 +16,22 @@ struct APIGatewaySinkConfigurationTests {
         #expect(configuration.timeout == .seconds(5))
     }
 
+    @Test("a ca_file that cannot be read fails the sink's build, naming the file")
+    func unreadableCAFile() throws {
+        let configuration = try ConfigFixture.configuration(
+            APIGatewaySinkConfiguration.self, "endpoint: https://live.example.com/push\nregion: us-west-2\nca_file: /nonexistent/ca.pem")
+        let aws = AWSClient(
+            transport: KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: 9, maxConnections: 1),
+            credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret")),
+            endpoints: AWSEndpoints(environment: [:]))
+        do {
+            _ = try APIGatewaySink(configuration: configuration, aws: aws, region: "us-west-2")
+            Issue.record("a sink with an unreadable ca_file was built")
+        } catch {
+            #expect("\(error)".contains("/nonexistent/ca.pem"))
+        }
+    }
+
     @Test("WebSocket and connection URLs are normalised to the management API base")
     func normalises() {
         #expect(ManagementEndpoint("wss://abc.execute-api.us-east-1.amazonaws.com/dev")?.display == "https://abc.execute-api.us-east-1.amazonaws.com/dev")

@@ -108,8 +108,8 @@ struct KeepAliveTransportTests {
 
     @Test("requests one after another share one kept-alive connection; concurrent ones open at most maxConnections")
     func keepAliveReuse() async throws {
-        try await Self.withServer { port, seen in
-            let transport = try KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 4)
+        try await Self.withServer { port, seen async throws in
+            let transport = KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 4)
             for _ in 0..<20 { #expect(try await Self.post(transport, "/ok").status == 200) }
             #expect(seen.requests == 20 && seen.connections == 1)
 
@@ -125,8 +125,8 @@ struct KeepAliveTransportTests {
 
     @Test("an answer with Connection: close retires its connection; the next request opens a new one")
     func connectionClose() async throws {
-        try await Self.withServer { port, seen in
-            let transport = try KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 2)
+        try await Self.withServer { port, seen async throws in
+            let transport = KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 2)
             for _ in 0..<5 { #expect(try await Self.post(transport, "/close").status == 200) }
             #expect(seen.requests == 5 && seen.connections == 5)
             await transport.shutdown()
@@ -135,8 +135,8 @@ struct KeepAliveTransportTests {
 
     @Test("a connection the server closed while it was idle is not used again: the next request succeeds")
     func serverClosesIdle() async throws {
-        try await Self.withServer(idleTimeout: .milliseconds(100)) { port, seen in
-            let transport = try KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 1)
+        try await Self.withServer(idleTimeout: .milliseconds(100)) { port, seen async throws in
+            let transport = KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 1)
             #expect(try await Self.post(transport, "/ok").status == 200)
             try await Task.sleep(for: .milliseconds(400))  // the server's idle timeout closes the connection
             for _ in 0..<3 { #expect(try await Self.post(transport, "/ok").status == 200) }
@@ -147,8 +147,8 @@ struct KeepAliveTransportTests {
 
     @Test("no answer before the timeout throws, and the connection is not used again")
     func timeout() async throws {
-        try await Self.withServer { port, seen in
-            let transport = try KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 1)
+        try await Self.withServer { port, seen async throws in
+            let transport = KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 1)
             await #expect(throws: (any Error).self) { try await Self.post(transport, "/slow", timeout: .milliseconds(200)) }
             #expect(try await Self.post(transport, "/ok").status == 200)
             #expect(seen.connections == 2, "the timed-out connection was closed, not reused")
@@ -158,8 +158,8 @@ struct KeepAliveTransportTests {
 
     @Test("every status comes back with its body: 410, 413, 429, 403 (chunked); a body over the limit throws")
     func answers() async throws {
-        try await Self.withServer { port, seen in
-            let transport = try KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 1)
+        try await Self.withServer { port, seen async throws in
+            let transport = KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 1)
             for code in [410, 413, 429, 500] {
                 let answer = try await Self.post(transport, "/status/\(code)")
                 #expect(answer.status == code && String(buffer: answer.body) == #"{"message":"status \#(code)"}"#)
@@ -186,18 +186,25 @@ struct KeepAliveTransportTests {
         let server = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-        try await Self.withServer(tls: server) { port, seen in
+        try await Self.withServer(tls: server) { port, seen async throws in
             var trusting = TLSConfiguration.makeClientConfiguration()
             trusting.trustRoots = .file(certificate)
-            let transport = try KeepAliveTransport(scheme: "https", host: "localhost", port: port, maxConnections: 2, tls: trusting)
+            let transport = KeepAliveTransport(scheme: "https", host: "localhost", port: port, maxConnections: 2, tls: trusting)
             for _ in 0..<5 { #expect(try await Self.post(transport, "/ok").status == 200) }
             #expect(try await Self.post(transport, "/status/410").status == 410)
             #expect(seen.connections == 1)
             await transport.shutdown()
 
-            let untrusting = try KeepAliveTransport(scheme: "https", host: "localhost", port: port, maxConnections: 1)
+            let untrusting = KeepAliveTransport(scheme: "https", host: "localhost", port: port, maxConnections: 1)
             await #expect(throws: (any Error).self) { try await Self.post(untrusting, "/ok") }
             await untrusting.shutdown()
+
+            // The trust roots are read when the first connection opens, not at init.
+            var missing = TLSConfiguration.makeClientConfiguration()
+            missing.trustRoots = .file(directory.appendingPathComponent("missing.pem").path)
+            let unreadable = KeepAliveTransport(scheme: "https", host: "localhost", port: port, maxConnections: 1, tls: missing)
+            await #expect(throws: (any Error).self) { try await Self.post(unreadable, "/ok") }
+            await unreadable.shutdown()
         }
     }
 
@@ -207,7 +214,7 @@ struct KeepAliveTransportTests {
         let server = try RunningProcess(URL(fileURLWithPath: try TestPeers.requirePython()), ["-u", script])
         defer { server.stop() }
         let port = try await server.wait(for: "the port") { lines in lines.first { $0.hasPrefix("port ") }.flatMap { Int($0.dropFirst(5)) } }
-        let transport = try KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 1)
+        let transport = KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 1)
         #expect(try await Self.post(transport, "/first").status == 200)
         #expect(try await Self.post(transport, "/second").status == 200, "sent again on a new connection and answered there")
         try await server.wait(for: "three requests read") { lines in lines.contains("seen 3") ? true : nil }
