@@ -79,6 +79,14 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    Benchmark("Read the connections of 100 users (100 Queries of 2 items)", configuration: perOperation(.one)) { benchmark in
+        let store = try dynamoStore(answering: scanPage(count: 2).replacingOccurrences(of: #","LastEvaluatedKey":{"user_id":{"S":"user-7"},"connection_id":{"S":"Zz9="}}"#, with: ""))
+        let users = (0..<100).map { "user-\($0)" }
+        for _ in benchmark.scaledIterations {
+            try await store.connections(of: users).forEach { blackHole($0) }
+        }
+    }
+
     Benchmark("Fan-out engine, 1,000 connections answered at once", configuration: perOperation(.one)) { benchmark in
         let connections = (0..<1000).map { Connection(userID: "user-\($0 % 200)", connectionID: "c\($0)") }
         let fanOut = FanOut(maxInFlight: 256) { RetryPolicy.posts.delay(after: $0) }
