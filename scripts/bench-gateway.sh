@@ -30,11 +30,11 @@ result=$("$venv/bin/python" scripts/bench_gateway.py "$url" "$gateway_pid" "$con
 echo "  $result"
 
 python3 - "$result" <<'PY' | python3 scripts/write_section.py gateway
-import json, subprocess, sys, datetime
+import json, sys
+sys.path.insert(0, "scripts"); import bench_host
 r = json.loads(sys.argv[1])
-cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 print("## Dev gateway: idle connections and a broadcast (`scripts/bench-gateway.sh`)\n")
-print(f"- Date: {datetime.date.today().isoformat()}; machine: {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; the clients (one Python process) share the machine.")
+print(f"- {bench_host.describe()}; the clients (one Python process) share the machine.")
 print(f"- {r['connections']:,} WebSocket clients connect to `notification-router dev` (release build, in-memory store), then one 1 KB broadcast")
 print("  goes through `POST /publish`, the `apigw` sink and the gateway's own management API to every socket.\n")
 print("| measure | value |")

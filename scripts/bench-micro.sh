@@ -16,7 +16,8 @@ swift package --package-path Benchmarks/Micro --allow-writing-to-package-directo
   --no-progress --format markdown --path stdout > "$out" 2> .build-bench/logs/micro.err \
   || { tail -30 .build-bench/logs/micro.err "$out"; exit 1; }
 python3 - "$out" <<'PY' | python3 scripts/write_section.py micro
-import datetime, re, subprocess, sys
+import re, sys
+sys.path.insert(0, "scripts"); import bench_host
 text = open(sys.argv[1]).read()
 rows = []
 for name, table in re.findall(r"^### (.+?)\n\n(.*?)(?=^### |\Z)", text, re.S | re.M):
@@ -34,10 +35,8 @@ for name, table in re.findall(r"^### (.+?)\n\n(.*?)(?=^### |\Z)", text, re.S | r
     rows.append((name, wall, malloc))
 if not rows:
     sys.exit("bench-micro.sh: no benchmark results in the output")
-cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
-swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
 print("## Micro-benchmarks of the post path (`scripts/bench-micro.sh`)\n")
-print(f"- Date: {datetime.date.today().isoformat()}; machine: {cpu}, 2 cores; {swift}")
+print(f"- {bench_host.describe()}")
 print("- `Benchmarks/Micro` (ordo-one/benchmark, its malloc interposer), everything in memory with canned answers; medians over")
 print("  the samples of up to 3 s per benchmark. Wall time, because getrusage counts CPU in 10 ms ticks here and perf counters")
 print("  are not available; the work is single-threaded but for the fan-out engine's tasks. Command: `scripts/bench-micro.sh`.\n")

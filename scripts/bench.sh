@@ -118,17 +118,16 @@ raw=$(median raw "$http" 20000); echo "  $raw"
 engine=$(median engine "$http" 200000); echo "  $engine"
 
 python3 - "$ceiling_http" "$ceiling_https" "$b20k" "$b200k" "$b20ks" "$multi" "$lean" "$raw" "$engine" "$runs" <<'PY' | python3 scripts/write_section.py router
-import json, platform, subprocess, sys, datetime
+import json, sys
+sys.path.insert(0, "scripts"); import bench_host
 ceiling, ceiling_tls = float(sys.argv[1]), float(sys.argv[2]); rows = [json.loads(a) for a in sys.argv[3:10]]; runs = sys.argv[10]
 names = ["Broadcast, 20,000 connections", "Broadcast, 200,000 connections", "Broadcast, 20,000 connections, HTTPS",
          "Multicast batch, 10 requests x 100 users x 2 connections",
          "For comparison: the sink's HTTP client (KeepAliveTransport) alone, 20,000 unsigned POSTs",
          "For comparison: AsyncHTTPClient alone, 20,000 unsigned POSTs", "For comparison: fan-out engine alone, 200,000 posts answered in memory"]
 ceilings = [ceiling, ceiling, ceiling_tls, ceiling, ceiling, ceiling, ceiling]
-cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
-swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
 print("## Router fan-out (`scripts/bench.sh`)\n")
-print(f"- Date: {datetime.date.today().isoformat()}; machine: {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; {swift}")
+print(f"- {bench_host.describe()}")
 print("- Backends: one nginx worker on loopback as `@connections` (a plain `return 200`, or 410 for 1% stale ids; over HTTP, and over HTTPS with a self-signed certificate the router trusts), and a DynamoDB stand-in (`scripts/bench_dynamo.py`: Scan per segment and `ExclusiveStartKey` in pages of 1,000, Query per user).")
 print("- Every run is checked against nginx's log of posts: each connection it targets posted exactly once, nothing else (`posted` below); a run that posted more or fewer fails the benchmark.")
 print(f"- Loopback ceilings in the same run (wrk, 1 thread, 64 connections, POSTs to the same nginx): **{ceiling:,.0f} requests/s** over HTTP, **{ceiling_tls:,.0f}** over HTTPS.")

@@ -64,11 +64,11 @@ echo "package-lambda.sh: the zip's bootstrap answered: $result"
 
 size=$(du -k "$zip_path" | cut -f1)
 python3 - "$result" "$size" "$newest" "$arch" <<'PY' | python3 scripts/write_section.py lambda
-import json, subprocess, sys, datetime
+import json, sys
+sys.path.insert(0, "scripts"); import bench_host
 r = json.loads(sys.argv[1]); size_kb = int(sys.argv[2]); glibc = sys.argv[3]; arch = sys.argv[4]
-cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 print("## Lambda package and cold start (`scripts/package-lambda.sh`)\n")
-print(f"- Date: {datetime.date.today().isoformat()}; machine: {cpu}; package `dist/notification-router-{arch}.zip`, {size_kb / 1024:.1f} MB; newest glibc symbol needed: {glibc}.")
+print(f"- {bench_host.describe()}; package `dist/notification-router-{arch}.zip`, {size_kb / 1024:.1f} MB; newest glibc symbol needed: {glibc}.")
 print("- Start: from starting the zip's `bootstrap` to its first `GET /next` from a local Runtime API")
 print(f"  (`scripts/lambda_smoke.py`, {len(r['first_next_ms'])} starts): **median {r['first_next_median_ms']:.1f} ms**; each run: {', '.join(f'{t:.1f}' for t in r['first_next_ms'])} ms.")
 print("- Cold start: from starting the `bootstrap` to its answer to a first `$connect` event posted to that Runtime API:")
