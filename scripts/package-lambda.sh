@@ -62,13 +62,13 @@ result=$(python3 scripts/lambda_smoke.py "$unzipped")
 rm -rf "$unzipped"
 echo "package-lambda.sh: the zip's bootstrap answered: $result"
 
-size=$(du -k "$zip_path" | cut -f1)
+size=$(stat -c %s "$zip_path")
 python3 - "$result" "$size" "$newest" "$arch" <<'PY' | python3 scripts/write_section.py lambda
 import json, sys
 sys.path.insert(0, "scripts"); import bench_host
-r = json.loads(sys.argv[1]); size_kb = int(sys.argv[2]); glibc = sys.argv[3]; arch = sys.argv[4]
+r = json.loads(sys.argv[1]); size = int(sys.argv[2]); glibc = sys.argv[3]; arch = sys.argv[4]
 print("## Lambda package and cold start (`scripts/package-lambda.sh`)\n")
-print(f"- {bench_host.describe()}; package `dist/notification-router-{arch}.zip`, {size_kb / 1024:.1f} MB; newest glibc symbol needed: {glibc}.")
+print(f"- {bench_host.describe()}; package `dist/notification-router-{arch}.zip`, {size / 2**20:.1f} MiB ({size:,} bytes); newest glibc symbol needed: {glibc}.")
 print("- Start: from starting the zip's `bootstrap` to its first `GET /next` from a local Runtime API")
 print(f"  (`scripts/lambda_smoke.py`, {len(r['first_next_ms'])} starts): **median {r['first_next_median_ms']:.1f} ms**; each run: {', '.join(f'{t:.1f}' for t in r['first_next_ms'])} ms.")
 print("- Cold start: from starting the `bootstrap` to its answer to a first `$connect` event posted to that Runtime API:")
