@@ -156,20 +156,23 @@ public struct SigV4Signer: Sendable {
         let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
         let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let fields: [(value: Int64, digits: Int)] = [
-            (year, 4), (month, 2), (day, 2), (secondOfDay / 3_600, 2), (secondOfDay / 60 % 60, 2), (secondOfDay % 60, 2),
-        ]
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16)
-        for (index, field) in fields.enumerated() {
-            if index == 3 { bytes.append(UInt8(ascii: "T")) }
+        func append(_ value: Int64, digits: Int) {
             var divisor: Int64 = 1
-            for _ in 1..<field.digits { divisor *= 10 }
+            for _ in 1..<digits { divisor *= 10 }
             while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(field.value / divisor % 10))
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
                 divisor /= 10
             }
         }
+        append(year, digits: 4)
+        append(month, digits: 2)
+        append(day, digits: 2)
+        bytes.append(UInt8(ascii: "T"))
+        append(secondOfDay / 3_600, digits: 2)
+        append(secondOfDay / 60 % 60, digits: 2)
+        append(secondOfDay % 60, digits: 2)
         bytes.append(UInt8(ascii: "Z"))
         return String(decoding: bytes, as: UTF8.self)
     }

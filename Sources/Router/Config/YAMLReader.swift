@@ -1,31 +1,3 @@
-/// A YAML node as the route table reads it: a scalar's text (and whether it was quoted), a
-/// sequence or a mapping, at the line and column where it starts.
-struct YAMLNode: Sendable {
-    enum Content: Sendable {
-        case scalar(String, quoted: Bool)
-        case sequence([YAMLNode])
-        /// Keys in file order; each key is a scalar node, so it has its own place.
-        case mapping([(key: YAMLNode, value: YAMLNode)])
-    }
-
-    let content: Content
-    let line: Int
-    let column: Int
-
-    /// The text of a scalar key.
-    var text: String {
-        if case .scalar(let text, _) = content { return text }
-        return ""
-    }
-}
-
-/// A YAML syntax error at a line and column, in words for the person fixing the file.
-struct YAMLSyntaxError: Error, Sendable {
-    let line: Int
-    let column: Int
-    let message: String
-}
-
 /// Reads the YAML that configuration files are written in, without Foundation (whose
 /// regular expressions, which the YAML libraries use, bring 34 MB of ICU data into the Lambda
 /// package; docs/benchmarks-analysis.md).
@@ -282,17 +254,11 @@ struct YAMLReader {
         advance(by: 1)
         guard let byte = peek else { return }
         advance(by: 1)
-        let simple: [UInt8: String] = [
-            UInt8(ascii: "n"): "\n", UInt8(ascii: "t"): "\t", UInt8(ascii: "r"): "\r", UInt8(ascii: "0"): "\0",
-            UInt8(ascii: "\""): "\"", UInt8(ascii: "\\"): "\\", UInt8(ascii: "/"): "/", UInt8(ascii: " "): " ",
-            UInt8(ascii: "e"): "\u{1B}", UInt8(ascii: "a"): "\u{07}", UInt8(ascii: "b"): "\u{08}", UInt8(ascii: "f"): "\u{0C}",
-            UInt8(ascii: "v"): "\u{0B}", UInt8(ascii: "N"): "\u{85}", UInt8(ascii: "_"): "\u{A0}",
-        ]
-        if let replacement = simple[byte] {
-            text += Array(replacement.utf8)
+        if let replacement = Self.simpleEscapes[byte] {
+            text += replacement.utf8
             return
         }
-        let digits = [UInt8(ascii: "x"): 2, UInt8(ascii: "u"): 4, UInt8(ascii: "U"): 8][byte]
+        let digits = Self.hexEscapeDigits[byte]
         guard let digits, index + digits <= bytes.count,
               let value = UInt32(String(decoding: bytes[index..<index + digits], as: UTF8.self), radix: 16),
               let scalar = Unicode.Scalar(value)
@@ -300,8 +266,19 @@ struct YAMLReader {
             throw error("invalid escape '\\\(Character(Unicode.Scalar(byte)))' in a double-quoted scalar", line: escapeLine, column: escapeColumn)
         }
         advance(by: digits)
-        text += Array(String(Character(scalar)).utf8)
+        text += String(Character(scalar)).utf8
     }
+
+    /// `\n` and the other one-letter escapes of a double-quoted scalar, by their letter.
+    private static let simpleEscapes: [UInt8: String] = [
+        UInt8(ascii: "n"): "\n", UInt8(ascii: "t"): "\t", UInt8(ascii: "r"): "\r", UInt8(ascii: "0"): "\0",
+        UInt8(ascii: "\""): "\"", UInt8(ascii: "\\"): "\\", UInt8(ascii: "/"): "/", UInt8(ascii: " "): " ",
+        UInt8(ascii: "e"): "\u{1B}", UInt8(ascii: "a"): "\u{07}", UInt8(ascii: "b"): "\u{08}", UInt8(ascii: "f"): "\u{0C}",
+        UInt8(ascii: "v"): "\u{0B}", UInt8(ascii: "N"): "\u{85}", UInt8(ascii: "_"): "\u{A0}",
+    ]
+
+    /// `\xXX`, `\uXXXX`, `\UXXXXXXXX`: the hex digits each letter takes.
+    private static let hexEscapeDigits: [UInt8: Int] = [UInt8(ascii: "x"): 2, UInt8(ascii: "u"): 4, UInt8(ascii: "U"): 8]
 
     /// A line break inside quotes, with the next line's leading spaces, reads as one space.
     private mutating func foldLineBreak(into text: inout [UInt8]) {
