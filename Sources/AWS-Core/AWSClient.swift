@@ -14,6 +14,7 @@ public struct AWSClient: Sendable {
     public let credentials: any AWSCredentialProvider
     public let endpoints: AWSEndpoints
     public let retry: RetryPolicy
+    private let signers = SignerCache()
 
     public init(transport: any AWSTransport, credentials: any AWSCredentialProvider, endpoints: AWSEndpoints, retry: RetryPolicy = .default) {
         self.transport = transport
@@ -48,7 +49,7 @@ public struct AWSClient: Sendable {
         let request = AWSRequest(
             method: method, path: path, query: query.map { (name: $0.0, value: $0.1) }, headers: headers.map { (name: $0.0, value: $0.1) },
             body: ByteBuffer(bytes: body), payloadHash: SigV4Signer.payloadHash(body))
-        let signer = SigV4Signer(service: service, region: region)
+        let signer = signers.signer(service: service, region: region)
         var random = SystemRandomNumberGenerator()
         var attempt = 0
         while true {

@@ -1,3 +1,5 @@
+import RouterCore
+
 /// A DynamoDB attribute value as the JSON protocol writes it. The store reads and writes
 /// strings (`S`) and numbers (`N`); other types decode to `other` and are never written.
 enum AttributeValue: Codable, Hashable, Sendable {
@@ -29,6 +31,15 @@ enum AttributeValue: Codable, Hashable, Sendable {
         }
     }
 
+    /// As the JSON protocol writes it: `{"S": …}` or `{"N": …}`.
+    var json: JSONValue {
+        switch self {
+        case .string(let value): ["S": .string(value)]
+        case .number(let value): ["N": .string(value)]
+        case .other: [:]
+        }
+    }
+
     var string: String? {
         if case .string(let value) = self { return value }
         return nil
@@ -42,3 +53,7 @@ enum AttributeValue: Codable, Hashable, Sendable {
 
 /// One item (or key) of a table.
 typealias DynamoItem = [String: AttributeValue]
+
+extension DynamoItem {
+    var json: JSONValue { .object(mapValues(\.json)) }
+}

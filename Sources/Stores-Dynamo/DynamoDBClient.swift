@@ -12,7 +12,7 @@ struct DynamoDBClient: Sendable {
     /// (``RouterCore/RequestDeadline``).
     let callTimeout: Duration
 
-    struct QueryInput: Encodable {
+    struct QueryInput {
         let TableName: String
         let KeyConditionExpression: String
         let ProjectionExpression: String
@@ -20,9 +20,21 @@ struct DynamoDBClient: Sendable {
         let ExpressionAttributeValues: DynamoItem
         let ExclusiveStartKey: DynamoItem?
         let Limit: Int?
+
+        var json: JSONValue {
+            var members: [String: JSONValue] = [
+                "TableName": .string(TableName), "KeyConditionExpression": .string(KeyConditionExpression),
+                "ProjectionExpression": .string(ProjectionExpression),
+                "ExpressionAttributeNames": .object(ExpressionAttributeNames.mapValues(JSONValue.string)),
+                "ExpressionAttributeValues": ExpressionAttributeValues.json,
+            ]
+            members["ExclusiveStartKey"] = ExclusiveStartKey?.json
+            members["Limit"] = Limit.map(JSONValue.integer)
+            return .object(members)
+        }
     }
 
-    struct ScanInput: Encodable {
+    struct ScanInput {
         let TableName: String
         let ProjectionExpression: String
         let ExpressionAttributeNames: [String: String]
@@ -30,16 +42,27 @@ struct DynamoDBClient: Sendable {
         let TotalSegments: Int
         let ExclusiveStartKey: DynamoItem?
         let Limit: Int?
+
+        var json: JSONValue {
+            var members: [String: JSONValue] = [
+                "TableName": .string(TableName), "ProjectionExpression": .string(ProjectionExpression),
+                "ExpressionAttributeNames": .object(ExpressionAttributeNames.mapValues(JSONValue.string)),
+                "Segment": .integer(Segment), "TotalSegments": .integer(TotalSegments),
+            ]
+            members["ExclusiveStartKey"] = ExclusiveStartKey?.json
+            members["Limit"] = Limit.map(JSONValue.integer)
+            return .object(members)
+        }
     }
 
     /// One Query page, with `attributes` of each item.
     func query(_ input: QueryInput, attributes: [String]) async throws -> DynamoPage {
-        try page("Query", try await call("Query", input), attributes: attributes)
+        try page("Query", try await call("Query", input.json), attributes: attributes)
     }
 
     /// One Scan page, with `attributes` of each item.
     func scan(_ input: ScanInput, attributes: [String]) async throws -> DynamoPage {
-        try page("Scan", try await call("Scan", input), attributes: attributes)
+        try page("Scan", try await call("Scan", input.json), attributes: attributes)
     }
 
     private func page(_ operation: String, _ bytes: [UInt8], attributes: [String]) throws -> DynamoPage {
@@ -52,30 +75,24 @@ struct DynamoDBClient: Sendable {
 
     /// Deletes `keys` (at most 25) and returns the ones DynamoDB left unprocessed.
     func batchDelete(_ keys: [DynamoItem]) async throws -> [DynamoItem] {
-        struct WriteRequest: Codable {
-            struct Delete: Codable { let Key: DynamoItem }
+        struct WriteRequest: Decodable {
+            struct Delete: Decodable { let Key: DynamoItem }
             let DeleteRequest: Delete?
         }
-        struct Input: Encodable { let RequestItems: [String: [WriteRequest]] }
         struct Output: Decodable { let UnprocessedItems: [String: [WriteRequest]]? }
-        let input = Input(RequestItems: [table: keys.map { WriteRequest(DeleteRequest: .init(Key: $0)) }])
-        let output = try decode(Output.self, try await call("BatchWriteItem", input))
+        let requests = keys.map { key -> JSONValue in ["DeleteRequest": ["Key": key.json]] }
+        let output = try decode(Output.self, try await call("BatchWriteItem", ["RequestItems": .object([table: .array(requests)])]))
         return (output.UnprocessedItems?[table] ?? []).compactMap(\.DeleteRequest?.Key)
     }
 
     func putItem(_ item: DynamoItem) async throws {
-        struct Input: Encodable {
-            let TableName: String
-            let Item: DynamoItem
-        }
-        _ = try await call("PutItem", Input(TableName: table, Item: item))
+        _ = try await call("PutItem", ["TableName": .string(table), "Item": item.json])
     }
 
-    private func call(_ operation: String, _ input: some Encodable) async throws -> [UInt8] {
-        let body = try JSONEncoder().encode(input)
+    private func call(_ operation: String, _ input: JSONValue) async throws -> [UInt8] {
         do {
             return try await aws.json(
-                .dynamoDB, target: "DynamoDB_20120810.\(operation)", body: Array(body), region: region,
+                .dynamoDB, target: "DynamoDB_20120810.\(operation)", body: input.encoded(), region: region,
                 deadline: RequestDeadline.capping(callTimeout))
         } catch {
             throw DynamoStoreError(table: table, region: region, operation: operation, underlying: error)

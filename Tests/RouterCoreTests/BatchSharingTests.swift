@@ -1,5 +1,5 @@
 import Logging
-import RouterCore
+@testable import RouterCore
 import RouterTestSupport
 import Synchronization
 import Testing
@@ -67,6 +67,33 @@ struct BatchSharingTests {
         #expect(reports.map(\.gone) == [1, 1, 1])
         #expect(reports.map(\.pruned) == [1, 0, 0], "credited to the first request only")
         #expect(store.deletes.withLock { $0 } == [[Connection(userID: "bob", connectionID: "b1")]])
+    }
+
+    @Test("a page is handed only to the requests that named its users, and only their connections")
+    func pagesGoOnlyToTheirRequests() async throws {
+        let pages = [
+            [Connection(userID: "alice", connectionID: "a1"), Connection(userID: "alice", connectionID: "a2")],
+            [Connection(userID: "bob", connectionID: "b1"), Connection(userID: "carol", connectionID: "c1")],
+            [Connection(userID: "dave", connectionID: "d1")],
+        ]
+        let read = SharedRead(.batches(pages), subscribers: 3)
+        let wanted: [Set<String>?] = [["alice"], ["bob", "alice"], nil]
+        final class Received: Sendable { let calls = Mutex<[Int: [[String]]]>([:]) }
+        let received = Received()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, users) in wanted.enumerated() {
+                group.addTask {
+                    try await read.batches(of: users).forEach { batch in
+                        received.calls.withLock { $0[index, default: []].append(batch.map(\.connectionID)) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let calls = received.calls.withLock { $0 }
+        #expect(calls[0] == [["a1", "a2"]], "bob's, carol's and dave's pages are not handed to it")
+        #expect(calls[1] == [["a1", "a2"], ["b1"]])
+        #expect(calls[2] == [["a1", "a2"], ["b1", "c1"], ["d1"]], "a request naming no users gets every page")
     }
 
     /// A store that reads every user but `refused`, then throws ``UnreadUsers`` naming it, as

@@ -21,6 +21,23 @@ import Testing
         #expect(String(decoding: value.encoded(), as: UTF8.self) == #"{"a":{"path":"a/b","ratio":0.5,"whole":3},"m":[null,false],"z":1}"#)
     }
 
+    @Test("escapes quotes, backslashes and control characters; keeps other text as UTF-8; reads back what it wrote")
+    func escapingAndRoundTrip() throws {
+        let text = "say \"hi\" \\ tab\t line\n\r bell\u{07} é 🚀 </p>"
+        #expect(text.jsonQuoted == #""say \"hi\" \\ tab\t line\n\r bell\u0007 é 🚀 </p>""#)
+        let value: JSONValue = [
+            "text": .string(text), "list": [1, -2, .number(1.25), .number(1e300), .number(-0.5), "", [:], []],
+            "nested": ["b": true, "a": .null], "": "empty key",
+        ]
+        #expect(JSONValue(parsing: value.encoded()) == value)
+    }
+
+    @Test("writes non-finite numbers as null and large whole numbers exactly")
+    func numbers() {
+        let value: JSONValue = [.number(.infinity), .number(.nan), .number(4_294_967_296), .number(1e20), .integer(Int.min)]
+        #expect(String(decoding: value.encoded(), as: UTF8.self) == "[null,null,4294967296,1e+20,\(Int.min)]")
+    }
+
     @Test("scalars read as text; null, arrays and objects do not")
     func scalarText() {
         #expect(JSONValue.string("ann").scalarText == "ann")

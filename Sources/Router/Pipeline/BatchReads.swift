@@ -32,8 +32,7 @@ struct BatchReads {
             guard !targeted.isEmpty, let users else { return .empty }
             let wanted = Set(targeted)
             // A user another request names and the store could not read is not this one's failure.
-            connections = users.batches { error in (error as? UnreadUsers).map { $0.restricted(to: wanted) } ?? error }
-                .filter { wanted.contains($0.userID) }
+            connections = users.batches(of: wanted) { error in (error as? UnreadUsers).map { $0.restricted(to: wanted) } ?? error }
             if audience.uniqueConnections { connections = connections.uniqueConnectionIDs() }
         }
         guard !audience.excludedUsers.isEmpty || !audience.excludedConnections.isEmpty else { return connections }

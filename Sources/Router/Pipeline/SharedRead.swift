@@ -3,9 +3,12 @@ import Synchronization
 /// One read of the store shared by several requests of a batch: the broadcasts of a batch
 /// scan the table once, and the multicasts query each distinct user once.
 ///
-/// Each subscriber gets ``batches()``; reading starts when the last of `subscribers` has
-/// started reading (every sink reads its connections exactly once), runs in that
-/// subscriber's task, and hands every page to every subscriber that is still reading. A
+/// Each subscriber gets ``batches(of:charging:)``; reading starts when the last of
+/// `subscribers` has started reading (every sink reads its connections exactly once), runs
+/// in that subscriber's task, and hands each page to the subscribers still reading, each
+/// getting only the connections of the users it named (all of them when it named none). A
+/// page is handed to a subscriber only when its share is not empty, so a batch of many
+/// multicasts costs one hand-over per user's page, not one per page and request. A
 /// subscriber whose consumer throws (it stopped, e.g. on a 403) gets no further pages. A
 /// read error reaches each subscriber through its `charge`, which may decide that the error
 /// does not concern it (``UnreadUsers`` of users it does not name).
@@ -13,8 +16,16 @@ final class SharedRead: Sendable {
     /// The error a subscriber sees when the read failed with the given one; nil: none.
     typealias Charge = @Sendable (any Error) -> (any Error)?
 
+    private struct Subscriber {
+        let consume: ConnectionBatches.Consumer
+        /// The users whose connections it wants; nil: every connection.
+        let users: Set<String>?
+    }
+
     private struct State {
-        var consumers: [Int: ConnectionBatches.Consumer] = [:]
+        var subscribers: [Int: Subscriber] = [:]
+        /// The keys of the subscribers that named each user.
+        var subscribersOfUser: [String: [Int]] = [:]
         var waiting: [(continuation: CheckedContinuation<Void, any Error>, charge: Charge)] = []
         var joined = 0
         var result: Result<Void, any Error>?
@@ -29,13 +40,16 @@ final class SharedRead: Sendable {
         self.subscribers = subscribers
     }
 
-    func batches(charging charge: @escaping Charge = { $0 }) -> ConnectionBatches {
-        ConnectionBatches { consume in try await self.join(consume, charge: charge) }
+    /// The connections of `users` (nil: all connections) this read finds.
+    func batches(of users: Set<String>? = nil, charging charge: @escaping Charge = { $0 }) -> ConnectionBatches {
+        ConnectionBatches { consume in try await self.join(Subscriber(consume: consume, users: users), charge: charge) }
     }
 
-    private func join(_ consume: @escaping ConnectionBatches.Consumer, charge: @escaping Charge) async throws {
+    private func join(_ subscriber: Subscriber, charge: @escaping Charge) async throws {
         let isLast = state.withLock { state in
-            state.consumers[state.joined] = consume
+            let key = state.joined
+            state.subscribers[key] = subscriber
+            for user in subscriber.users ?? [] { state.subscribersOfUser[user, default: []].append(key) }
             state.joined += 1
             return state.joined == subscribers
         }
@@ -72,23 +86,61 @@ final class SharedRead: Sendable {
     }
 
     private func handOut(_ batch: [Connection]) async throws {
-        let consumers = state.withLock { $0.consumers }
-        guard !consumers.isEmpty else { throw Finished() }
+        let shares = try state.withLock { state in
+            guard !state.subscribers.isEmpty else { throw Finished() }
+            return Self.shares(of: batch, among: state)
+        }
+        if shares.count == 1, let only = shares.first {
+            do { try await only.consume(only.connections) } catch { stop(only.key) }
+            return
+        }
         await withTaskGroup(of: Int?.self) { group in
-            for (key, consume) in consumers {
+            for share in shares {
                 group.addTask {
                     do {
-                        try await consume(batch)
+                        try await share.consume(share.connections)
                         return nil
                     } catch {
-                        return key
+                        return share.key
                     }
                 }
             }
             for await stopped in group {
-                if let stopped { state.withLock { _ = $0.consumers.removeValue(forKey: stopped) } }
+                if let stopped { stop(stopped) }
             }
         }
+    }
+
+    private struct Share {
+        let key: Int
+        let consume: ConnectionBatches.Consumer
+        var connections: [Connection]
+    }
+
+    /// Each subscriber's part of `batch`, for the subscribers whose part is not empty.
+    private static func shares(of batch: [Connection], among state: State) -> [Share] {
+        var shares: [Share] = []
+        var indexOfKey: [Int: Int] = [:]
+        for (key, subscriber) in state.subscribers where subscriber.users == nil {
+            shares.append(Share(key: key, consume: subscriber.consume, connections: batch))
+        }
+        guard !state.subscribersOfUser.isEmpty else { return shares }
+        for connection in batch {
+            for key in state.subscribersOfUser[connection.userID] ?? [] {
+                guard let subscriber = state.subscribers[key] else { continue }
+                if let index = indexOfKey[key] {
+                    shares[index].connections.append(connection)
+                } else {
+                    indexOfKey[key] = shares.count
+                    shares.append(Share(key: key, consume: subscriber.consume, connections: [connection]))
+                }
+            }
+        }
+        return shares
+    }
+
+    private func stop(_ key: Int) {
+        state.withLock { _ = $0.subscribers.removeValue(forKey: key) }
     }
 
     /// Every subscriber stopped: reading can stop too.

@@ -49,12 +49,49 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    /// Compact JSON, object keys sorted, slashes unescaped.
+    /// Compact JSON, object keys sorted by code point, slashes unescaped; a whole number
+    /// (below 2^53) written without a fraction, a non-finite one as `null`.
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Every case is encodable; non-finite numbers are written as null.
-        return (try? Array(encoder.encode(self))) ?? Array("null".utf8)
+        var bytes: [UInt8] = []
+        write(to: &bytes)
+        return bytes
+    }
+
+    /// Appends ``encoded()`` to `bytes`.
+    public func write(to bytes: inout [UInt8]) {
+        switch self {
+        case .null: bytes += "null".utf8
+        case .bool(let value): bytes += (value ? "true" : "false").utf8
+        case .integer(let value): bytes += String(value).utf8
+        case .number(let value): Self.write(value, to: &bytes)
+        case .string(let value): value.appendJSONQuoted(to: &bytes)
+        case .array(let values):
+            bytes.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                value.write(to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                key.appendJSONQuoted(to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                members[key]?.write(to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func write(_ number: Double, to bytes: inout [UInt8]) {
+        if !number.isFinite {
+            bytes += "null".utf8
+        } else if number == number.rounded(.towardZero), abs(number) < 9_007_199_254_740_992 {
+            bytes += String(Int64(number)).utf8
+        } else {
+            bytes += String(number).utf8
+        }
     }
 
     /// The member `key` of an object; nil for anything else or a missing member.
