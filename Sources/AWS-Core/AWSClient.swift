@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import FoundationEssentials
 import NIOCore
+import NIOSSL
 
 /// Calls AWS APIs over one ``AWSTransport``: every attempt signed afresh with SigV4 (the one
 /// place requests are signed), retried with jittered backoff while the error is retryable,
@@ -26,6 +27,21 @@ public struct AWSClient: Sendable {
     /// A client over the process's HTTP client.
     public init(httpClient: HTTPClient, credentials: any AWSCredentialProvider, endpoints: AWSEndpoints, retry: RetryPolicy = .default) {
         self.init(transport: HTTPClientTransport(httpClient), credentials: credentials, endpoints: endpoints, retry: retry)
+    }
+
+    /// This client's credentials, endpoints and retries over a ``KeepAliveTransport`` of its
+    /// own to `endpoint`'s origin, for the hot paths (the sink's posts, the store's reads),
+    /// where AsyncHTTPClient's per-request machinery costs more than the exchange itself.
+    public func keepingAlive(to endpoint: EndpointURL, maxConnections: Int, tls: TLSConfiguration? = nil) -> AWSClient {
+        let transport = KeepAliveTransport(
+            scheme: endpoint.scheme, host: endpoint.hostName, port: endpoint.port, maxConnections: maxConnections, tls: tls)
+        return AWSClient(transport: transport, credentials: credentials, endpoints: endpoints, retry: retry)
+    }
+
+    /// `service`'s endpoint in `region` (``AWSEndpoints``); nil when an `AWS_ENDPOINT_URL`
+    /// setting is not a URL.
+    public func endpoint(of service: AWSService, region: String) -> EndpointURL? {
+        EndpointURL(endpoints.url(service: service.sdkID, hostPrefix: service.hostPrefix, region: region))
     }
 
     /// An AWS JSON 1.0 call (DynamoDB, SQS): `POST /` with `X-Amz-Target: <target>`.

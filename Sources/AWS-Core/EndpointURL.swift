@@ -5,7 +5,11 @@ import FoundationEssentials
 /// the scheme's default) and the base path every request path goes below.
 public struct EndpointURL: Sendable, Hashable {
     public let scheme: String
+    /// The `Host` header: the host name, and the port when it is not the scheme's default.
     public let host: String
+    /// The host name alone, and the port (nil: the scheme's default), to connect to.
+    public let hostName: String
+    public let port: Int?
     /// Empty, or a path without a trailing slash (`/production`).
     public let basePath: String
 
@@ -13,6 +17,8 @@ public struct EndpointURL: Sendable, Hashable {
         let isDefaultPort = port == nil || (scheme == "https" && port == 443) || (scheme == "http" && port == 80)
         self.scheme = scheme
         self.host = isDefaultPort ? host : "\(host):\(port!)"
+        self.hostName = host
+        self.port = isDefaultPort ? nil : port
         self.basePath = basePath.hasSuffix("/") ? String(basePath.dropLast()) : basePath
     }
 

@@ -43,14 +43,12 @@ public struct APIGatewaySink: Sink {
                 throw PluginBuildError(.component, "ca_file \(caFile) cannot be read as PEM certificates (\(error))")
             }
         }
-        let posts = KeepAliveTransport(
-            scheme: management.scheme, host: management.host, port: management.port, maxConnections: configuration.maxInFlight, tls: tls)
-        self.aws = AWSClient(transport: posts, credentials: aws.credentials, endpoints: aws.endpoints, retry: aws.retry)
+        self.endpoint = EndpointURL(scheme: management.scheme, host: management.host, port: management.port, basePath: management.basePath)
+        self.aws = aws.keepingAlive(to: endpoint, maxConnections: configuration.maxInFlight, tls: tls)
         self.signer = SigV4Signer(service: "execute-api", region: configuration.region ?? region)
         self.fanOut = FanOut(
             maxInFlight: configuration.maxInFlight, budget: configuration.budget.map { PostingBudget(rate: $0.rate, burst: $0.burst) }
         ) { attempt in retry.delay(after: attempt) }
-        self.endpoint = EndpointURL(scheme: management.scheme, host: management.host, port: management.port, basePath: management.basePath)
         self.inFlight = Meter(label: "notification_router_posts_in_flight", factory: metrics)
     }
 

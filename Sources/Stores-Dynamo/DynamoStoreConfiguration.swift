@@ -44,8 +44,8 @@ public struct DynamoStoreConfiguration: ConnectionStoreConfiguration {
     }
 
     public func makeStore(_ context: PluginContext) throws(PluginBuildError) -> any ConnectionStore {
-        let (aws, region) = try DynamoOptions.access(context, region: region, table: table)
-        return DynamoConnectionStore(configuration: self, aws: aws.client, region: region)
+        let (aws, region) = try DynamoOptions.access(context, region: region, table: table, connections: max(scanSegments, queryConcurrency))
+        return DynamoConnectionStore(configuration: self, aws: aws, region: region)
     }
 }
 
@@ -77,20 +77,26 @@ public struct DynamoRoomsConfiguration: RoomDirectoryConfiguration {
     }
 
     public func makeDirectory(_ context: PluginContext) throws(PluginBuildError) -> any RoomDirectory {
-        let (aws, region) = try DynamoOptions.access(context, region: region, table: table)
-        return DynamoRoomDirectory(configuration: self, aws: aws.client, region: region)
+        let (aws, region) = try DynamoOptions.access(context, region: region, table: table, connections: queryConcurrency)
+        return DynamoRoomDirectory(configuration: self, aws: aws, region: region)
     }
 }
 
 /// Options the DynamoDB plugins share.
 enum DynamoOptions {
-    /// The process's AWS access and the table's region.
-    static func access(_ context: PluginContext, region: String?, table: String) throws(PluginBuildError) -> (AWSAccess, String) {
+    /// A client for the table's region, over keep-alive connections of its own to DynamoDB
+    /// (at most `connections`: reading a table is a hot path), and the region.
+    static func access(
+        _ context: PluginContext, region: String?, table: String, connections: Int
+    ) throws(PluginBuildError) -> (AWSClient, String) {
         let aws = try context.resource(AWSAccess.self)
         guard let region = aws.region(region) else {
             throw PluginBuildError(.missingSetting, "no AWS region for table '\(table)': set AWS_REGION, or 'region' on this store")
         }
-        return (aws, region)
+        guard let endpoint = aws.client.endpoint(of: .dynamoDB, region: region) else {
+            throw PluginBuildError(.invalidSetting, "the DynamoDB endpoint for table '\(table)' is not a URL: check AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL")
+        }
+        return (aws.client.keepingAlive(to: endpoint, maxConnections: connections), region)
     }
 
     static func table(_ options: inout ConfigMapping) throws(ConfigError) -> String {

@@ -1,4 +1,5 @@
 import AWSCore
+import AsyncHTTPClient
 import RouterCore
 import DynamoStore
 import RouterTestSupport
@@ -27,6 +28,18 @@ struct DynamoConfigurationTests {
         #expect(configuration.table == "prod-connections" && configuration.region == "ap-southeast-2")
         #expect(configuration.userKey == "uid" && configuration.connectionKey == "cid" && configuration.expiresAttribute == "expires_at")
         #expect(configuration.scanSegments == 8 && configuration.queryConcurrency == 64)
+    }
+
+    @Test("an endpoint setting that is not a URL fails the store's build, naming the settings to check")
+    func endpointNotAURL() throws {
+        let configuration = try ConfigFixture.configuration(DynamoStoreConfiguration.self, "table: connections")
+        let client = AWSClient(
+            httpClient: .shared, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "A", secretAccessKey: "s")),
+            endpoints: AWSEndpoints(environment: ["AWS_ENDPOINT_URL_DYNAMODB": "localhost:8000"]))
+        let context = PluginContext(resources: [AWSAccess(client: client, defaultRegion: "eu-west-1")])
+        let error = #expect(throws: PluginBuildError.self) { _ = try configuration.makeStore(context) }
+        #expect(error?.code == .invalidSetting)
+        #expect(error?.message.contains("AWS_ENDPOINT_URL_DYNAMODB") == true, "\(String(describing: error))")
     }
 
     @Test("room directory defaults")
