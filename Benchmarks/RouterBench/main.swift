@@ -74,15 +74,14 @@ func options<Configuration: PluginConfiguration>(_ type: Configuration.Type, _ y
     return configuration
 }
 
-let store = DynamoConnectionStore(
-    configuration: try options(DynamoStoreConfiguration.self, "table: \(table)\nscan_segments: 4\nquery_concurrency: 64"),
-    aws: aws, region: "us-east-1")
-let sink = try APIGatewaySink(
-    configuration: try options(
-        APIGatewaySinkConfiguration.self,
-        "endpoint: \(connectionsURL)\nregion: us-east-1\nmax_in_flight: \(inFlight)"
-            + (ProcessInfo.processInfo.environment["BENCH_CA_FILE"].map { "\nca_file: \($0)" } ?? "")),
-    aws: aws, region: "us-east-1")
+// The store and the sink as routes.yaml builds them, over the process's AWS access.
+let context = PluginContext(resources: [AWSAccess(client: aws, defaultRegion: "us-east-1")])
+let store = try options(DynamoStoreConfiguration.self, "table: \(table)\nscan_segments: 4\nquery_concurrency: 64").makeStore(context)
+let sink = try options(
+    APIGatewaySinkConfiguration.self,
+    "endpoint: \(connectionsURL)\nregion: us-east-1\nmax_in_flight: \(inFlight)"
+        + (ProcessInfo.processInfo.environment["BENCH_CA_FILE"].map { "\nca_file: \($0)" } ?? "")
+).makeSink(context)
 let pipeline = Pipeline(route: "bench", stages: [DedupeStage(), ExcludeStage()], store: store, sink: sink)
 let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
 

@@ -6,8 +6,8 @@ import RouterCore
 /// (`connected_at` in ISO 8601, `rooms` the user's rooms in the gateway's directory,
 /// `received` the posts written to the socket).
 enum ConnectionsListing {
-    static func json(_ connections: LiveConnections, rooms: MemoryRoomDirectory?) async -> String {
-        let roomsByUser = await rooms?.roomsByUser ?? [:]
+    static func json(_ connections: LiveConnections, rooms: MemoryRoomDirectory?) -> String {
+        let roomsByUser = rooms?.roomsByUser ?? [:]
         var entries: [String] = []
         for connection in connections.all.sorted(by: { ($0.connectedAt, $0.id) < ($1.connectedAt, $1.id) }) {
             let joined = roomsByUser[connection.userID] ?? []

@@ -1,7 +1,5 @@
 import FoundationEssentials
-import HummingbirdWebSocket
 import NIOCore
-import NIOWebSocket
 import Synchronization
 
 /// One open WebSocket of the local gateway and what `GET /@connections/{id}` tells about it.
@@ -12,7 +10,7 @@ struct LiveConnection: Sendable {
     var lastActiveAt: Date
     let sourceIP: String
     let userAgent: String
-    let outbound: WebSocketOutboundWriter
+    let socket: GatewaySocket
     /// Posts written to the socket (what the dev console shows as messages received).
     var received = 0
 }
@@ -47,13 +45,8 @@ final class LiveConnections: Sendable {
     /// Sends `payload` as one text frame, byte for byte (API Gateway sends text frames);
     /// false when the id is unknown or its socket is closing.
     func send(_ payload: ByteBuffer, to id: String) async -> Bool {
-        guard let connection = self[id] else { return false }
-        do {
-            try await connection.outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: payload)))
-            connections.withLock { $0[id]?.received += 1 }
-            return true
-        } catch {
-            return false
-        }
+        guard let connection = self[id], await connection.socket.send(payload) else { return false }
+        connections.withLock { $0[id]?.received += 1 }
+        return true
     }
 }

@@ -1,9 +1,7 @@
 import FoundationEssentials
 import Hummingbird
-import HummingbirdWebSocket
+import HummingbirdCore
 import HTTPTypes
-import NIOWebSocket
-import WSCore
 import Logging
 import NIOCore
 import RouterCore
@@ -12,10 +10,9 @@ import RouterCore
 /// WebSocket apps (DESIGN §4):
 /// - `ws://HOST:PORT/?user_id=U` (or header `X-User-Id`): a WebSocket put in `store` before
 ///   its handshake completes (as `$connect` does) and deleted when it closes
-///   (``WebSocketSession``); without a user id the handshake completes and the socket is
-///   closed at once with 1008 and the reason (the WebSocket library can answer a declined
-///   handshake only with an empty 400); when the store refuses it, the handshake is refused
-///   (HTTP 400);
+///   (``GatewayChannel``, ``WebSocketSession``); without a user id the handshake completes
+///   and the socket is closed at once with 1008 and the reason; when the store refuses it,
+///   the handshake is refused (HTTP 400);
 /// - `POST|GET|DELETE /@connections/{id}`: the management API (``ManagementAPI``);
 /// - `POST /publish`: a notification request (``PublishRequest``) handed to `publish`,
 ///   answered with the reports; over 1 MiB, 413 with the limit;
@@ -58,7 +55,7 @@ public struct LocalGateway: Sendable {
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: DevConsole.html)))
         }
         router.get("/dev/connections") { _, _ -> Response in
-            ManagementAPI.json(.ok, await ConnectionsListing.json(connections, rooms: rooms))
+            ManagementAPI.json(.ok, ConnectionsListing.json(connections, rooms: rooms))
         }
         router.post("/publish") { request, _ -> Response in
             let body: ByteBuffer
@@ -76,38 +73,10 @@ public struct LocalGateway: Sendable {
             return await answerPublish(PublishRequest(body: Array(body.readableBytesView), source: source, attributes: attributes))
         }
 
-        let webSocketRouter = Router(context: GatewayRequestContext.self)
-        webSocketRouter.ws("/") { request, context in
-            // The `$connect` integration: the connection is in the store before the handshake completes.
-            // Without a user id the socket opens only to be closed with the reason (onUpgrade).
-            guard let userID = Self.userID(of: request) else { return .upgrade([:]) }
-            do {
-                try await store.put(Connection(userID: userID, connectionID: context.connectionID))
-            } catch {
-                logger.error("connect_refused: the connection store did not take connection \(context.connectionID) of \(userID): \(error)")
-                return .dontUpgrade
-            }
-            return .upgrade([:])
-        } onUpgrade: { inbound, outbound, context in
-            guard let userID = Self.userID(of: context.request) else {
-                logger.notice("connect_refused: a socket from \(context.requestContext.remoteAddress?.ipAddress ?? "?") has no user id; \(Self.noUserID)")
-                try? await outbound.close(.policyViolation, reason: Self.noUserID)
-                return
-            }
-            let session = WebSocketSession(
-                connectionID: context.requestContext.connectionID,
-                userID: userID,
-                sourceIP: context.requestContext.remoteAddress?.ipAddress ?? "127.0.0.1",
-                userAgent: context.request.headers[.userAgent] ?? "",
-                connections: connections, store: store, rooms: rooms, configuration: configuration, logger: logger)
-            await session.run(inbound: inbound, outbound: outbound)
-        }
-
+        let sessions = WebSocketSession.Settings(connections: connections, store: store, rooms: rooms, configuration: configuration, logger: logger)
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: webSocketRouter,
-                configuration: .init(ws: .init(maxFrameSize: 32 * 1024, autoPing: .enabled(timePeriod: .seconds(30))))),
+            server: HTTPServerBuilder { responder in GatewayChannel(responder: responder, sessions: sessions) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "notification-router-dev"),
             services: [ConnectionTimeouts(connections: connections, configuration: configuration, logger: logger)],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
@@ -116,13 +85,6 @@ public struct LocalGateway: Sendable {
 
     static let publishLimit = 1 << 20
     static let noUserID = "no user id: connect to /?user_id=NAME or send the header X-User-Id"
-
-    static func userID(of request: Request) -> String? {
-        let fromQuery = request.uri.queryParameters.get("user_id")
-        let userID = fromQuery ?? request.headers[HTTPField.Name("X-User-Id")!]
-        guard let userID, !userID.isEmpty else { return nil }
-        return userID
-    }
 
     /// 200 when every route completed or dropped the request, 400 when it is invalid or no
     /// route takes it, 503 when something is left to retry; the body is `{"reports":[…]}`, or

@@ -4,7 +4,6 @@ import HTTPTypes
 import RouterCore
 import Hummingbird
 import NIOWebSocket
-import WSCore
 import NIOCore
 
 /// The API Gateway Management API, answered as API Gateway answers it:
@@ -42,7 +41,7 @@ struct ManagementAPI: RouterMiddleware {
             return Self.json(.ok, Self.describe(connection))
         case .delete:
             guard let connection = connections[id] else { return Self.gone }
-            try? await connection.outbound.close(.normalClosure, reason: "Deleted by the management API")
+            connection.socket.close(.normalClosure, reason: "Deleted by the management API")
             return Response(status: .noContent)
         default:
             return Self.json(.methodNotAllowed, #"{"message":"Method Not Allowed"}"#)

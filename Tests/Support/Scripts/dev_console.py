@@ -11,6 +11,7 @@ import json
 import sys
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -21,7 +22,8 @@ options.binary_location = "/usr/bin/chromium"
 for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
     options.add_argument(argument)
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-wait = WebDriverWait(driver, 20)
+# The console redraws its table as sockets change: a row read mid-redraw is read again.
+wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
 try:
     driver.get(url)
     # Step 2's controls are there before anything is connected.
