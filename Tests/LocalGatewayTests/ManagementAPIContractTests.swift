@@ -99,6 +99,32 @@ struct ManagementAPIContractTests {
         }
     }
 
+    @Test("pings are answered; a client's close is echoed with its code; a frame over 32 KiB closes the socket with 1009")
+    func webSocketProtocol() async throws {
+        try await GatewayHarness.with { gateway in
+            try await gateway.clients.connect("pinging", as: "ann")
+            try await gateway.clients.ping("pinging")
+            #expect(try await gateway.clients.close("pinging") == 1000)
+            try await gateway.clients.connect("large", as: "ben")
+            gateway.clients.send("large", bytes: 32 * 1024 + 1)
+            #expect(try await gateway.clients.waitUntilClosed("large") == 1009)
+            try await waitUntil { await gateway.store.all.isEmpty }
+        }
+    }
+
+    @Test("commands sent back to back are applied and answered in order")
+    func commandsInOrder() async throws {
+        try await GatewayHarness.with { gateway in
+            try await gateway.clients.connect("c", as: "ann")
+            for command in [#"{"action":"join","room":"r1"}"#, #"{"action":"leave","room":"r1"}"#, #"{"action":"join","room":"r2"}"#] {
+                gateway.clients.send("c", command)
+            }
+            let replies = try await gateway.clients.waitForMessages("c", count: 3)
+            #expect(replies == [#"{"event":"joined","room":"r1"}"#, #"{"event":"left","room":"r1"}"#, #"{"event":"joined","room":"r2"}"#])
+            #expect(gateway.rooms.members(of: ["r1"]).isEmpty && gateway.rooms.members(of: ["r2"]) == ["ann"])
+        }
+    }
+
     @Test("join and leave change room membership and are acknowledged")
     func rooms() async throws {
         try await GatewayHarness.with { gateway in

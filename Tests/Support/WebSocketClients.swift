@@ -43,10 +43,25 @@ public final class WebSocketClients: Sendable {
         process.send("send \(name) \(text)")
     }
 
-    /// Closes `name` with a close handshake and waits until it is closed.
-    public func close(_ name: String) async throws {
+    /// Sends a text message of `count` bytes.
+    public func send(_ name: String, bytes count: Int) {
+        process.send("sendlong \(name) \(count)")
+    }
+
+    /// Sends a ping and waits for its pong.
+    public func ping(_ name: String) async throws {
+        process.send("ping \(name)")
+        try await process.wait(for: "pong at \(name)") { _ in
+            events.contains { $0["name"] as? String == name && $0["event"] as? String == "pong" } ? true : nil
+        }
+    }
+
+    /// Closes `name` with a close handshake (code 1000) and waits until it is closed; returns
+    /// the code of the gateway's answering close frame.
+    @discardableResult
+    public func close(_ name: String) async throws -> Int? {
         process.send("close \(name)")
-        try await waitUntilClosed(name)
+        return try await waitUntilClosed(name)
     }
 
     /// Waits until `name` was closed (by either side); returns the close code.

@@ -5,6 +5,8 @@ usage: ws_clients.py BASE_WS_URL
 Commands on stdin, one per line:
   connect NAME USER   open a socket as USER (?user_id=USER); answers connected or refused
   send NAME TEXT      send TEXT as a text message
+  sendlong NAME N     send a text message of N bytes
+  ping NAME           send a ping; answers pong when the pong arrives
   close NAME          close cleanly (close handshake); answers closed
   abort NAME          drop the TCP connection without a close handshake; answers closed
 
@@ -12,6 +14,7 @@ Events on stdout, one JSON object per line:
   {"event": "connected", "name": NAME}
   {"event": "refused", "name": NAME, "status": STATUS}
   {"event": "message", "name": NAME, "data": TEXT}
+  {"event": "pong", "name": NAME}
   {"event": "closed", "name": NAME, "code": CODE, "reason": REASON}
 """
 import asyncio
@@ -57,6 +60,11 @@ async def main(base):
             listeners.append(asyncio.create_task(listen(name, socket)))
         elif command == "send":
             await sockets[name].send(rest[0] if rest else "")
+        elif command == "sendlong":
+            await sockets[name].send("x" * int(rest[0]))
+        elif command == "ping":
+            await (await sockets[name].ping())
+            emit(event="pong", name=name)
         elif command == "close":
             await sockets[name].close()
         elif command == "abort":
