@@ -84,7 +84,7 @@ public struct FanOut: Sendable {
                 group.addTask {
                     let outcome = await attempt(connection, deadline: deadline, window: window, stopped: stopped, post: post)
                     report.state.withLock { $0.record(outcome, for: connection) }
-                    window.release(succeeded: outcome.isDelivered)
+                    await window.release(succeeded: outcome.isDelivered)
                 }
             }
         }
@@ -115,7 +115,7 @@ public struct FanOut: Sendable {
                 return .done(outcome, throttled: wasThrottled)
             case .throttled:
                 wasThrottled = true
-                if let budget { budget.throttled(sentAt: sentAt) } else { window.throttled() }
+                if let budget { budget.throttled(sentAt: sentAt) } else { await window.throttled() }
             case .transient:
                 if attempts >= maxTransientAttempts { return .failed(throttled: wasThrottled) }
             }
