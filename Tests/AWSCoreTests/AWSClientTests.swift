@@ -78,7 +78,7 @@ struct AWSClientTests {
         do {
             _ = try await FakeHTTPServer.with({ request in
                 arrivals.withLock { $0.append(.now) }
-                return await script.answer(request)
+                return script.answer(request)
             }) { url in
                 try await client.send(method: "POST", url: url, path: "/", service: "dynamodb", region: "us-east-1", headers: [], body: [], deadline: deadline)
             }
