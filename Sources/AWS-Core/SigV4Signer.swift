@@ -12,8 +12,9 @@ import Synchronization
 public struct SigV4Signer: Sendable {
     public let service: String
     public let region: String
-    /// The last derived signing key, shared by the copies of this signer: it changes once a
-    /// day or when the credentials rotate, and deriving it costs four HMACs per request.
+    /// The last derived signing key, shared by the copies of this signer, as an HMAC already
+    /// keyed with it: it changes once a day or when the credentials rotate, deriving it costs
+    /// four HMACs, and keying an HMAC two SHA-256 blocks.
     private let lastKey = SigningKeyCache()
 
     public init(service: String, region: String) {
@@ -70,8 +71,9 @@ public struct SigV4Signer: Sendable {
         buffer += scope.utf8
         buffer.append(UInt8(ascii: "\n"))
         Self.appendHex(canonicalHash, to: &buffer)
-        let key = signingKey(secret: credentials.secretAccessKey, day: day)
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: buffer, using: key))
+        var mac = signingMAC(secret: credentials.secretAccessKey, day: day)
+        mac.update(data: buffer)
+        let signature = Self.hex(mac.finalize())
         added.append((name: "Authorization", value: "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"))
         return added
     }
@@ -130,14 +132,16 @@ public struct SigV4Signer: Sendable {
         hex(SHA256.hash(data: body))
     }
 
-    private func signingKey(secret: String, day: String) -> SymmetricKey {
-        if let key = lastKey.key(secret: secret, day: day) { return key }
+    /// An HMAC keyed with the signing key of `secret` on `day`, to sign one string with.
+    private func signingMAC(secret: String, day: String) -> HMAC<SHA256> {
+        if let mac = lastKey.mac(secret: secret, day: day) { return mac }
         var key = SymmetricKey(data: Array("AWS4\(secret)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
         }
-        lastKey.store(key, secret: secret, day: day)
-        return key
+        let mac = HMAC<SHA256>(key: key)
+        lastKey.store(mac, secret: secret, day: day)
+        return mac
     }
 
     /// `20150830T123600Z` (UTC, from the days since 1970 by the civil-calendar algorithm, so
@@ -207,25 +211,26 @@ public struct SigV4Signer: Sendable {
     }
 }
 
-/// One signer's last signing key, by the secret and day it was derived for; safe to use from
-/// any number of concurrent requests (the entry is read and replaced under a lock).
+/// One signer's last signing key (as an HMAC keyed with it), by the secret and day it was
+/// derived for; safe to use from any number of concurrent requests (the entry is read and
+/// replaced under a lock, and each signature updates its own copy of the HMAC).
 final class SigningKeyCache: Sendable {
     private struct Entry {
         let secret: String
         let day: String
-        let key: SymmetricKey
+        let mac: HMAC<SHA256>
     }
 
     private let entry = Mutex<Entry?>(nil)
 
-    func key(secret: String, day: String) -> SymmetricKey? {
+    func mac(secret: String, day: String) -> HMAC<SHA256>? {
         entry.withLock { entry in
             guard let entry, entry.day == day, entry.secret == secret else { return nil }
-            return entry.key
+            return entry.mac
         }
     }
 
-    func store(_ key: SymmetricKey, secret: String, day: String) {
-        entry.withLock { $0 = Entry(secret: secret, day: day, key: key) }
+    func store(_ mac: HMAC<SHA256>, secret: String, day: String) {
+        entry.withLock { $0 = Entry(secret: secret, day: day, mac: mac) }
     }
 }
