@@ -62,12 +62,12 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
             throw TransportError("\(request.url) is not below this transport's origin \(origin)")
         }
         let target = String(request.url.dropFirst(origin.count))
-        let head = requestHead(request, target: target)
+        let bytes = requestBytes(request, target: target)
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         var (channel, reused) = try await checkOut(deadline: deadline)
         while true {
             do {
-                let answer = try await exchange(request, head, request.body, on: channel, deadline: deadline, responseLimit: responseLimit)
+                let answer = try await exchange(request, bytes, on: channel, deadline: deadline, responseLimit: responseLimit)
                 checkIn(channel, reusable: answer.keepAlive)
                 return answer.response
             } catch let error as ExchangeError where error.nothingReceived && reused {
@@ -95,10 +95,12 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
 
     // MARK: - The request on the wire
 
-    /// `METHOD target HTTP/1.1`, Host, the request's headers and Content-Length, as bytes.
-    private func requestHead(_ request: AWSHTTPRequest, target: String) -> ByteBuffer {
+    /// The whole request as bytes: `METHOD target HTTP/1.1`, Host, the request's headers,
+    /// Content-Length and the body (copied: a post's body is small, and one buffer is one
+    /// write through the pipeline).
+    private func requestBytes(_ request: AWSHTTPRequest, target: String) -> ByteBuffer {
         var head = ByteBuffer()
-        head.reserveCapacity(256 + target.utf8.count)
+        head.reserveCapacity(256 + target.utf8.count + (request.body?.readableBytes ?? 0))
         head.writeString(request.method)
         head.writeStaticString(" ")
         head.writeString(target)
@@ -119,16 +121,18 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
         head.writeStaticString("Content-Length: ")
         head.writeString(String(request.body?.readableBytes ?? 0))
         head.writeStaticString("\r\n\r\n")
+        if var body = request.body { head.writeBuffer(&body) }
         return head
     }
 
     private func exchange(
-        _ request: AWSHTTPRequest, _ head: ByteBuffer, _ body: ByteBuffer?, on channel: any Channel, deadline: NIODeadline, responseLimit: Int
+        _ request: AWSHTTPRequest, _ bytes: ByteBuffer, on channel: any Channel, deadline: NIODeadline, responseLimit: Int
     ) async throws -> (response: AWSHTTPResponse, keepAlive: Bool) {
         let promise = channel.eventLoop.makePromise(of: ExchangeHandler.Answer.self)
         let exchange = ExchangeHandler.Exchange(promise: promise, responseLimit: responseLimit, deadline: deadline)
         // The response decoder learns the method from a head passed through it (a HEAD's
-        // answer has no body); RawRequestWriter writes only the bytes.
+        // answer has no body); RawRequestWriter writes only the bytes, which hold the whole
+        // request, so no `.end` part is needed.
         let method = HTTPMethod(rawValue: request.method)
         channel.eventLoop.execute {
             do {
@@ -138,9 +142,7 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
                 return
             }
             channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: method, uri: "")), promise: nil)
-            channel.write(HTTPClientRequestPart.body(.byteBuffer(head)), promise: nil)
-            if let body, body.readableBytes > 0 { channel.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(bytes)), promise: nil)
         }
         let answer = try await promise.futureResult.get()
         return (AWSHTTPResponse(status: answer.status, headers: answer.headers, body: answer.body), answer.keepAlive)
@@ -348,7 +350,7 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-/// Writes a request's bytes: the head and body come as ``HTTPClientRequestPart/body`` buffers
+/// Writes a request's bytes: the request comes as one ``HTTPClientRequestPart/body`` buffer
 /// already laid out; the `.head` part only told the response decoder the method.
 final class RawRequestWriter: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPClientRequestPart
