@@ -8,8 +8,8 @@ import Synchronization
 ///   jittered backoff, successes grow it back;
 /// - with a ``PostingBudget``, every attempt (retries too) takes a token of that budget,
 ///   which the sink shares across its fan-outs, and a 429 tells the budget instead of the
-///   window (the window then only bounds the posts in flight); the reader takes the first
-///   attempt's token before it takes the next connection, so the budget paces reading too;
+///   window (the window then only bounds the posts in flight); the first attempt's token is
+///   taken before the next connection is, so the budget paces reading too;
 /// - transient failures (5xx, resets, timeouts) are retried with jittered backoff while the
 ///   deadline allows; whatever is still failing then is counted `failed`;
 /// - no post starts after the deadline, and reading stops then (the rest of the table is not
@@ -18,8 +18,9 @@ import Synchronization
 /// - a 403 stops the request: no new post starts, and reading stops;
 /// - every connection read ends in exactly one class: delivered, gone, rejected, forbidden,
 ///   failed or skipped;
-/// - reading is paced by posting: the reader waits for a free slot (and a token of the
-///   budget) before taking the next connection, so memory holds the window and the pages in
+/// - reading is paced by posting: batches are taken one at a time (``BatchHandoff``), each
+///   connection once it has a free slot (and a token of the budget), and a batch's reader
+///   reads on only when all of it was taken, so memory holds the window and the pages in
 ///   flight, and a consumer of the batches sees them taken at the rate they are posted.
 public struct FanOut: Sendable {
     public let maxInFlight: Int
@@ -49,26 +50,15 @@ public struct FanOut: Sendable {
         let window = AdaptiveWindow(maximum: maxInFlight)
         let report = SharedReport()
         let stopped = StopFlag()
-        let (queue, enqueue) = AsyncStream.makeStream(of: Connection.self)
+        let handoff = BatchHandoff()
 
         await withDiscardingTaskGroup { group in
             group.addTask {
                 do {
                     try await connections.forEach { batch in
-                        for (index, connection) in batch.enumerated() {
-                            let mayPost = !stopped.isSet && ContinuousClock.now < deadline
-                            // The first attempt's token is taken here, so that the budget paces reading.
-                            guard mayPost, await budget?.acquire(deadline: deadline) ?? true else {
-                                let atDeadline = !stopped.isSet
-                                report.state.withLock { report in
-                                    report.skipped += batch.count - index
-                                    report.unfinished += batch[index...]
-                                    report.unreadAtDeadline = report.unreadAtDeadline || atDeadline
-                                }
-                                throw StopReading()
-                            }
-                            await window.acquire()
-                            enqueue.yield(connection)
+                        guard await handoff.pass(batch) else {
+                            report.state.withLock { $0.skip(batch[...], atDeadline: !stopped.isSet) }
+                            throw StopReading()
                         }
                     }
                 } catch is StopReading {
@@ -78,14 +68,25 @@ public struct FanOut: Sendable {
                 } catch {
                     report.state.withLock { $0.readError = "\(error)" }
                 }
-                enqueue.finish()
+                handoff.finishReading()
             }
-            for await connection in queue {
-                group.addTask {
-                    let outcome = await attempt(connection, deadline: deadline, window: window, stopped: stopped, post: post)
-                    report.state.withLock { $0.record(outcome, for: connection) }
-                    await window.release(succeeded: outcome.isDelivered)
+            scheduling: while let batch = await handoff.next() {
+                for (index, connection) in batch.enumerated() {
+                    let mayPost = !stopped.isSet && ContinuousClock.now < deadline
+                    // The first attempt's token is taken here, so that the budget paces reading.
+                    guard mayPost, await budget?.acquire(deadline: deadline) ?? true else {
+                        report.state.withLock { $0.skip(batch[index...], atDeadline: !stopped.isSet) }
+                        handoff.stop()
+                        break scheduling
+                    }
+                    await window.acquire()
+                    group.addTask {
+                        let outcome = await attempt(connection, deadline: deadline, window: window, stopped: stopped, post: post)
+                        report.state.withLock { $0.record(outcome, for: connection) }
+                        await window.release(succeeded: outcome.isDelivered)
+                    }
                 }
+                handoff.taken()
             }
         }
         return report.state.withLock { $0 }
@@ -157,6 +158,13 @@ enum FinalOutcome {
 }
 
 extension SinkReport {
+    /// Connections read but never attempted: the fan-out stopped (a 403) or ran out of time.
+    mutating func skip(_ connections: ArraySlice<Connection>, atDeadline: Bool) {
+        skipped += connections.count
+        unfinished += connections
+        unreadAtDeadline = unreadAtDeadline || atDeadline
+    }
+
     mutating func record(_ outcome: FinalOutcome, for connection: Connection) {
         switch outcome {
         case .skipped:
