@@ -17,6 +17,8 @@ struct GatewayHarness {
     /// This gateway's own client, shut down before the gateway so that no keep-alive
     /// connection holds up the gateway's graceful shutdown.
     let httpClient: HTTPClient
+    /// Starts the gateway's graceful shutdown (as SIGTERM does) while the test goes on.
+    let shutDown: @Sendable () async -> Void
 
     static let logger = Logger(label: "gateway-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -45,7 +47,10 @@ struct GatewayHarness {
             do {
                 let clients = try WebSocketClients(url)
                 defer { clients.stop() }
-                outcome = .success(try await body(GatewayHarness(url: url, store: store, rooms: rooms, clients: clients, httpClient: httpClient)))
+                let harness = GatewayHarness(
+                    url: url, store: store, rooms: rooms, clients: clients, httpClient: httpClient,
+                    shutDown: { await services.triggerGracefulShutdown() })
+                outcome = .success(try await body(harness))
             } catch {
                 outcome = .failure(error)
             }

@@ -112,6 +112,15 @@ struct ManagementAPIContractTests {
         }
     }
 
+    @Test("a socket still open when the gateway shuts down is closed with 1001")
+    func shutdownClosesSockets() async throws {
+        try await GatewayHarness.with { gateway in
+            try await gateway.clients.connect("c", as: "ann")
+            await gateway.shutDown()
+            #expect(try await gateway.clients.waitUntilClosed("c") == 1001)
+        }
+    }
+
     @Test("commands sent back to back are applied and answered in order")
     func commandsInOrder() async throws {
         try await GatewayHarness.with { gateway in
