@@ -21,6 +21,11 @@ public struct DynamoConnectionStore: SegmentScanning {
     let pageLimit: Int?
     let retry: RetryPolicy
     let now: @Sendable () -> Date
+    /// The expression names, the projection and the attributes a page is read for (user,
+    /// connection id and, when configured, the expiry): the same for every call.
+    private let names: [String: String]
+    private let projection: String
+    private let attributes: [String]
 
     public init(
         configuration: DynamoStoreConfiguration, aws: AWSClient, region: String,
@@ -31,19 +36,11 @@ public struct DynamoConnectionStore: SegmentScanning {
         self.pageLimit = pageLimit ?? configuration.pageSize
         self.retry = retry
         self.now = now
-    }
-
-    private var names: [String: String] {
         var names = ["#u": configuration.userKey, "#c": configuration.connectionKey]
         if let expires = configuration.expiresAttribute { names["#e"] = expires }
-        return names
-    }
-
-    private var projection: String { configuration.expiresAttribute == nil ? "#u, #c" : "#u, #c, #e" }
-
-    /// What a page is read for: user, connection id and, when configured, the expiry.
-    private var attributes: [String] {
-        [configuration.userKey, configuration.connectionKey] + (configuration.expiresAttribute.map { [$0] } ?? [])
+        self.names = names
+        projection = configuration.expiresAttribute == nil ? "#u, #c" : "#u, #c, #e"
+        attributes = [configuration.userKey, configuration.connectionKey] + (configuration.expiresAttribute.map { [$0] } ?? [])
     }
 
     /// A user whose key DynamoDB refuses (`ValidationException`) is left out and named in

@@ -200,7 +200,7 @@ struct YAMLReader {
         while let byte = peek, byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r") {
             if isMappingIndicator(flow: flow) { break }
             if byte == UInt8(ascii: "#"), index > start, bytes[index - 1] == UInt8(ascii: " ") || bytes[index - 1] == UInt8(ascii: "\t") { break }
-            if flow, [UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}")].contains(byte) { break }
+            if flow, Self.flowIndicators.contains(byte) { break }
             advance(by: 1)
             if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") { end = index }
         }
@@ -277,7 +277,10 @@ struct YAMLReader {
         UInt8(ascii: "v"): "\u{0B}", UInt8(ascii: "N"): "\u{85}", UInt8(ascii: "_"): "\u{A0}",
     ]
 
-    /// `\xXX`, `\uXXXX`, `\UXXXXXXXX`: the hex digits each letter takes.
+    /// What ends a plain scalar inside a flow collection.
+    private static let flowIndicators: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}")]
+
+    /// The hex escapes `\x`, `\u` and `\U`: how many hex digits follow each letter (2, 4, 8).
     private static let hexEscapeDigits: [UInt8: Int] = [UInt8(ascii: "x"): 2, UInt8(ascii: "u"): 4, UInt8(ascii: "U"): 8]
 
     /// A line break inside quotes, with the next line's leading spaces, reads as one space.
