@@ -18,7 +18,7 @@ if scenario == "broadcast":
 elif scenario == "multicast":
     requests, users = int(args[0]), int(args[1])
     expected = {f"user-{r}-{u}-{s}=" for r in range(requests) for u in range(users) for s in "ab"}
-elif scenario in ("raw", "lean"):
+elif scenario in ("raw", "lean", "nio"):
     expected = {f"raw-{i}" for i in range(int(args[0]))}
 else:
     sys.exit(f"bench_count: unknown scenario {scenario}")

@@ -6,6 +6,7 @@
 //   router-bench multicast <dynamodb-url> <connections-url> <requests> <users-per-request>
 //   router-bench raw <dynamodb-url> <connections-url> <posts>      (AsyncHTTPClient alone)
 //   router-bench lean <dynamodb-url> <connections-url> <posts>     (the sink's KeepAliveTransport alone)
+//   router-bench nio <dynamodb-url> <connections-url> <posts>      (SwiftNIO alone: the floor)
 //   router-bench engine <dynamodb-url> <connections-url> <posts>   (the fan-out engine alone)
 // BENCH_IN_FLIGHT sets max_in_flight (default 256); BENCH_CA_FILE, a PEM certificate that
 // the HTTP client trusts (the HTTPS stand-in's self-signed one). Each scenario builds only
@@ -19,8 +20,10 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import RouterCore
+import Synchronization
 
 let inFlight = Int(ProcessInfo.processInfo.environment["BENCH_IN_FLIGHT"] ?? "") ?? 256
 
@@ -86,15 +89,19 @@ let pipeline = Pipeline(route: "bench", stages: [DedupeStage(), ExcludeStage()],
 let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
 
 if scenario == "engine" {
-    // The fan-out engine alone: `size` connections, every post answered at once.
+    // The fan-out engine alone: `size` connections, every post answered at once on one of
+    // NIO's event loops (where the sink's answers arrive).
     let batches = ConnectionBatches { consume in
         for start in stride(from: 0, to: size, by: 1000) {
             try await consume((start..<min(start + 1000, size)).map { Connection(userID: "u\($0 % 1000)", connectionID: "c\($0)") })
         }
     }
+    let loops = MultiThreadedEventLoopGroup.singleton
     let before = Usage.now()
     let started = ContinuousClock.now
-    let report = await FanOut(maxInFlight: inFlight) { RetryPolicy.posts.delay(after: $0) }.run(batches, deadline: .now + .seconds(600)) { _ in .delivered }
+    let report = await FanOut(maxInFlight: inFlight) { RetryPolicy.posts.delay(after: $0) }.run(batches, deadline: .now + .seconds(600)) { _, finished in
+        loops.next().execute { finished(.delivered) }
+    }
     printResult("engine", posts: report.delivered, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
     exit(0)
 }
@@ -113,17 +120,108 @@ func postAll(_ name: String, _ post: @escaping @Sendable (Int) async -> Void) as
 }
 
 if scenario == "lean" {
-    // The sink's own HTTP client alone: `size` POSTs with `inFlight` in flight, unsigned, no router.
+    // The sink's own HTTP client alone, driven as the sink drives it: `inFlight` posts at a
+    // time, each answer starting the next post on its event loop; unsigned, no router.
     guard let endpoint = ManagementEndpoint(connectionsURL) else { fatalError("not an endpoint URL: \(connectionsURL)") }
     let transport = KeepAliveTransport(
         scheme: endpoint.scheme, host: endpoint.host, port: endpoint.port, maxConnections: inFlight, tls: clientConfiguration.tlsConfiguration)
     let body = ByteBuffer(string: #"{"type":"announcement"}"#)
-    await postAll("lean") { index in
-        let request = AWSHTTPRequest(method: "POST", url: transport.origin + endpoint.basePath + "/@connections/raw-\(index)", headers: [], body: body)
-        _ = try? await transport.send(request, timeout: .seconds(5), responseLimit: 1024)
+    let started = Mutex((count: 0, answered: 0))
+    let before = Usage.now()
+    let clock = ContinuousClock.now
+    await withCheckedContinuation { (allAnswered: CheckedContinuation<Void, Never>) in
+        @Sendable func postNext() {
+            let index: Int? = started.withLock { started in
+                guard started.count < size else { return nil }
+                defer { started.count += 1 }
+                return started.count
+            }
+            guard let index else { return }
+            let request = AWSHTTPRequest(method: "POST", url: transport.origin + endpoint.basePath + "/@connections/raw-\(index)", headers: [], body: body)
+            transport.start(request, timeout: .seconds(5), responseLimit: 1024) { _ in
+                let last = started.withLock { started in
+                    started.answered += 1
+                    return started.answered == size
+                }
+                if last { allAnswered.resume() } else { postNext() }
+            }
+        }
+        for _ in 0..<min(inFlight, size) { postNext() }
     }
+    printResult("lean", posts: size, elapsed: ContinuousClock.now - clock, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
     await transport.shutdown()
     exit(0)
+}
+
+if scenario == "nio" {
+    // The floor: SwiftNIO alone, `inFlight` plain-HTTP connections, each channel handler
+    // writing its next POST when an answer ends (NIO's HTTP/1.1 decoder, nothing else).
+    guard let endpoint = ManagementEndpoint(connectionsURL), endpoint.scheme == "http" else { fatalError("nio needs an http URL: \(connectionsURL)") }
+    let remaining = PostsLeft(size)
+    let before = Usage.now()
+    let started = ContinuousClock.now
+    var closed: [EventLoopFuture<Void>] = []
+    for _ in 0..<min(inFlight, size) {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(HTTPRequestEncoder())
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try channel.pipeline.syncOperations.addHandler(NIOFloorPoster(remaining: remaining, basePath: endpoint.basePath))
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port ?? 80).get()
+        closed.append(channel.closeFuture)
+    }
+    for future in closed { try? await future.get() }
+    printResult("nio", posts: size, elapsed: ContinuousClock.now - started, cpu: Usage.now().cpu - before.cpu, extra: #""outcome":"completed""#)
+    exit(0)
+}
+
+/// The posts not yet started, shared by the connections.
+final class PostsLeft: Sendable {
+    private let left: Mutex<Int>
+    init(_ count: Int) { left = Mutex(count) }
+
+    /// The next post's number, or nil when none are left.
+    func take() -> Int? {
+        left.withLock { left in
+            guard left > 0 else { return nil }
+            left -= 1
+            return left
+        }
+    }
+}
+
+/// Posts `raw-<n>` while any are left, one at a time on its connection; closes it after the last.
+final class NIOFloorPoster: ChannelDuplexHandler, Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = Never
+    typealias OutboundOut = HTTPClientRequestPart
+    let remaining: PostsLeft
+    let basePath: String
+    static let body = #"{"type":"announcement"}"#
+
+    init(remaining: PostsLeft, basePath: String) {
+        self.remaining = remaining
+        self.basePath = basePath
+    }
+
+    func channelActive(context: ChannelHandlerContext) { postNext(context) }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .end = unwrapInboundIn(data) { postNext(context) }
+    }
+
+    private func postNext(_ context: ChannelHandlerContext) {
+        guard let index = remaining.take() else { return context.close(promise: nil) }
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "\(basePath)/@connections/raw-\(index)")
+        head.headers.add(name: "Host", value: "127.0.0.1")
+        head.headers.add(name: "Content-Length", value: String(Self.body.utf8.count))
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: Self.body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
 }
 
 if scenario == "raw" {

@@ -16,6 +16,7 @@ public struct AWSClient: Sendable {
     public let endpoints: AWSEndpoints
     public let retry: RetryPolicy
     private let signers = SignerCache()
+    private let lastKeys = CredentialsSnapshot()
 
     public init(transport: any AWSTransport, credentials: any AWSCredentialProvider, endpoints: AWSEndpoints, retry: RetryPolicy = .default) {
         self.transport = transport
@@ -94,26 +95,69 @@ public struct AWSClient: Sendable {
     }
 
     /// One signed attempt, not retried; the answer whatever its status. For callers that
-    /// classify answers and retry themselves (the API Gateway sink's fan-out). Throws
-    /// `CredentialsNotFound` or `NetworkError` when no answer came.
+    /// classify answers and retry themselves. Throws `CredentialsNotFound` or `NetworkError`
+    /// when no answer came.
     public func attempt(
         _ request: AWSRequest, at endpoint: EndpointURL, signer: SigV4Signer, timeout: Duration, responseLimit: Int
     ) async throws(AWSError) -> AWSHTTPResponse {
-        let keys: AWSCredentials
-        do { keys = try await credentials.credentials() } catch let error as AWSError { throw error } catch {
-            throw AWSError(code: "CredentialsNotFound", message: "\(error)")
-        }
-        let path = endpoint.basePath + request.path
-        var headers = [(name: "Host", value: endpoint.host)] + request.headers
-        let toSign = SigV4Signer.Request(method: request.method, path: path, query: request.query, headers: headers, payloadHash: request.payloadHash)
-        headers += signer.signatureHeaders(for: toSign, credentials: keys, date: Date())
-        let query = request.query.isEmpty ? "" : "?" + request.query.map { URIEncoding.encode($0.name) + "=" + URIEncoding.encode($0.value) }.joined(separator: "&")
-        let wire = AWSHTTPRequest(method: request.method, url: "\(endpoint.scheme)://\(endpoint.host)\(path)\(query)", headers: headers, body: request.body)
+        let now = Date()
+        let wire = signed(request, at: endpoint, signer: signer, keys: try await keys(now: now), date: now)
         do {
             return try await transport.send(wire, timeout: timeout, responseLimit: responseLimit)
         } catch {
             throw AWSError(code: "NetworkError", message: "\(error)")
         }
+    }
+
+    /// ``attempt(_:at:signer:timeout:responseLimit:)`` for callers that start many attempts
+    /// and take their answers as they come (the API Gateway sink's fan-out): `completion` is
+    /// called once, on the transport's thread (for ``KeepAliveTransport``, the event loop of
+    /// the connection that carried it). While the credentials signed with last are valid
+    /// (``CredentialsSnapshot``), the attempt is signed and handed to the transport on the
+    /// caller's thread, without a task.
+    public func startAttempt(
+        _ request: AWSRequest, at endpoint: EndpointURL, signer: SigV4Signer, timeout: Duration, responseLimit: Int,
+        completion: @escaping @Sendable (Result<AWSHTTPResponse, AWSError>) -> Void
+    ) {
+        let send: @Sendable (AWSCredentials, Date) -> Void = { keys, now in
+            transport.start(signed(request, at: endpoint, signer: signer, keys: keys, date: now), timeout: timeout, responseLimit: responseLimit) {
+                completion($0.mapError { AWSError(code: "NetworkError", message: "\($0)") })
+            }
+        }
+        let now = Date()
+        if let keys = lastKeys.current(now: now) { return send(keys, now) }
+        Task {
+            do throws(AWSError) {
+                let now = Date()
+                send(try await keys(now: now), now)
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
+    /// The credentials to sign with at `now`: the last ones while valid, else the provider's.
+    private func keys(now: Date) async throws(AWSError) -> AWSCredentials {
+        if let keys = lastKeys.current(now: now) { return keys }
+        do {
+            let fresh = try await credentials.credentials()
+            lastKeys.keep(fresh)
+            return fresh
+        } catch let error as AWSError {
+            throw error
+        } catch {
+            throw AWSError(code: "CredentialsNotFound", message: "\(error)")
+        }
+    }
+
+    /// `request` below `endpoint` as it goes on the wire, signed with `keys` at `date`.
+    private func signed(_ request: AWSRequest, at endpoint: EndpointURL, signer: SigV4Signer, keys: AWSCredentials, date: Date) -> AWSHTTPRequest {
+        let path = endpoint.basePath + request.path
+        var headers = [(name: "Host", value: endpoint.host)] + request.headers
+        let toSign = SigV4Signer.Request(method: request.method, path: path, query: request.query, headers: headers, payloadHash: request.payloadHash)
+        headers += signer.signatureHeaders(for: toSign, credentials: keys, date: date)
+        let query = request.query.isEmpty ? "" : "?" + request.query.map { URIEncoding.encode($0.name) + "=" + URIEncoding.encode($0.value) }.joined(separator: "&")
+        return AWSHTTPRequest(method: request.method, url: "\(endpoint.scheme)://\(endpoint.host)\(path)\(query)", headers: headers, body: request.body)
     }
 }
 

@@ -10,6 +10,28 @@ import NIOHTTP1
 /// longer than `responseLimit`.
 public protocol AWSTransport: Sendable {
     func send(_ request: AWSHTTPRequest, timeout: Duration, responseLimit: Int) async throws -> AWSHTTPResponse
+
+    /// ``send(_:timeout:responseLimit:)`` for callers that take the answer in a completion,
+    /// called once, on the transport's thread. By default a task that awaits `send`;
+    /// ``KeepAliveTransport`` runs it on its event loops without one.
+    func start(
+        _ request: AWSHTTPRequest, timeout: Duration, responseLimit: Int,
+        completion: @escaping @Sendable (Result<AWSHTTPResponse, any Error>) -> Void)
+}
+
+extension AWSTransport {
+    public func start(
+        _ request: AWSHTTPRequest, timeout: Duration, responseLimit: Int,
+        completion: @escaping @Sendable (Result<AWSHTTPResponse, any Error>) -> Void
+    ) {
+        Task {
+            do {
+                completion(.success(try await send(request, timeout: timeout, responseLimit: responseLimit)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
 }
 
 /// A request as it goes on the wire.

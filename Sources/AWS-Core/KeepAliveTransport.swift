@@ -9,8 +9,13 @@ import Synchronization
 /// most of a post's CPU (docs/benchmarks-analysis.md). Everything else keeps AsyncHTTPClient.
 ///
 /// - A pool of at most `maxConnections` keep-alive connections; each carries one request at a
-///   time (no pipelining). A request waits for a free connection, or opens one when fewer
-///   are open.
+///   time (no pipelining). A request takes an idle connection, or opens one when fewer are
+///   open, or waits in line for the next connection to come free.
+/// - ``start(_:timeout:responseLimit:completion:)`` runs on NIO's event loops from end to end:
+///   a connection that finishes an exchange takes the next request in line on its own event
+///   loop, and the completion is called there, so a caller that starts its next request from
+///   the completion never leaves the event loop (no hop to Swift concurrency's threads and
+///   back per request). ``send(_:timeout:responseLimit:)`` is the same for async callers.
 /// - The request head is written as bytes straight from the request (no header dictionary);
 ///   the answer is parsed by NIO's HTTP/1.1 decoder and its body kept up to `responseLimit`.
 /// - A connection is reused only when its answer was complete and allowed it (`Connection:
@@ -18,6 +23,7 @@ import Synchronization
 ///   exchange closes its connection.
 /// - A request sent on a reused connection that the server had closed meanwhile (the
 ///   keep-alive race: nothing of an answer arrived) is sent once more on a new connection.
+/// - A request still in line at its deadline fails without being sent.
 /// - `https` runs TLS (NIOSSL) with the platform's trust roots, or `tls` when given. The TLS
 ///   context is made when the first connection opens, not at init: it reads and parses the
 ///   trust roots (the system's bundle took about 5 ms of a 16 ms Lambda start), which a
@@ -26,7 +32,7 @@ import Synchronization
 ///
 /// It guarantees what ``AWSTransport`` does: one send per request (but for the keep-alive
 /// race above, where the server never read it), any status returned, a throw only when no
-/// complete answer came in time.
+/// complete answer came in time; and each completion is called exactly once.
 public final class KeepAliveTransport: AWSTransport, Sendable {
     public let origin: String
     let host: String
@@ -36,10 +42,23 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
     private let group: any EventLoopGroup
     private let state = Mutex(PoolState())
 
+    /// What a request's caller is told: the answer, or why none came.
+    public typealias Completion = @Sendable (Result<AWSHTTPResponse, any Error>) -> Void
+
+    /// A request on its way: its bytes, until when it may take, and whom to tell.
+    struct Job: Sendable {
+        let bytes: ByteBuffer
+        let method: HTTPMethod
+        let deadline: NIODeadline
+        let responseLimit: Int
+        let completion: Completion
+    }
+
     struct PoolState {
         var idle: [any Channel] = []
         var open = 0
-        var waiters: [CheckedContinuation<(any Channel)?, Never>] = []
+        /// Requests waiting for a connection, first come first served.
+        var line = JobLine()
         var closed = false
     }
 
@@ -58,38 +77,53 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
     }
 
     public func send(_ request: AWSHTTPRequest, timeout: Duration, responseLimit: Int) async throws -> AWSHTTPResponse {
-        guard request.url.hasPrefix(origin) else {
-            throw TransportError("\(request.url) is not below this transport's origin \(origin)")
-        }
-        let target = String(request.url.dropFirst(origin.count))
-        let bytes = requestBytes(request, target: target)
-        let deadline = NIODeadline.now() + TimeAmount(timeout)
-        var (channel, reused) = try await checkOut(deadline: deadline)
-        while true {
-            do {
-                let answer = try await exchange(request, bytes, on: channel, deadline: deadline, responseLimit: responseLimit)
-                checkIn(channel, reusable: answer.keepAlive)
-                return answer.response
-            } catch let error as ExchangeError where error.nothingReceived && reused {
-                // The keep-alive race: the server closed the connection before reading the request.
-                checkIn(channel, reusable: false)
-                channel = try await open(deadline: deadline)
-                reused = false
-            } catch {
-                checkIn(channel, reusable: false)
-                throw error
-            }
+        try await withCheckedThrowingContinuation { continuation in
+            start(request, timeout: timeout, responseLimit: responseLimit) { continuation.resume(with: $0) }
         }
     }
 
-    /// Closes every connection; requests after it fail.
-    public func shutdown() async {
-        let (idle, waiters) = state.withLock { state in
-            state.closed = true
-            defer { state.idle = []; state.waiters = [] }
-            return (state.idle, state.waiters)
+    /// Sends `request` and calls `completion` once with its answer, on the event loop of the
+    /// connection that carried it (or on the caller's thread when the request is refused
+    /// before it is sent: not below this origin, or the transport is shut down).
+    public func start(_ request: AWSHTTPRequest, timeout: Duration, responseLimit: Int, completion: @escaping Completion) {
+        guard request.url.hasPrefix(origin) else {
+            completion(.failure(TransportError("\(request.url) is not below this transport's origin \(origin)")))
+            return
         }
-        for waiter in waiters { waiter.resume(returning: nil) }
+        let target = request.url.dropFirst(origin.count)
+        let job = Job(
+            bytes: requestBytes(request, target: target), method: HTTPMethod(rawValue: request.method),
+            deadline: NIODeadline.now() + TimeAmount(timeout), responseLimit: responseLimit, completion: completion)
+        enum Step { case use(any Channel), open, wait, refuse }
+        let step: Step = state.withLock { state in
+            guard !state.closed else { return .refuse }
+            while let channel = state.idle.popLast() {
+                if channel.isActive { return .use(channel) }
+                state.open -= 1
+            }
+            if state.open < maxConnections {
+                state.open += 1
+                return .open
+            }
+            state.line.append(job)
+            return .wait
+        }
+        switch step {
+        case .use(let channel): run(job, on: channel, reused: true)
+        case .open: connectAndRun(job)
+        case .wait: break
+        case .refuse: completion(.failure(TransportError("the transport to \(origin) is shut down")))
+        }
+    }
+
+    /// Closes every connection; requests after it fail, and so do those waiting in line.
+    public func shutdown() async {
+        let (idle, waiting) = state.withLock { state in
+            state.closed = true
+            defer { state.idle = [] }
+            return (state.idle, state.line.drain())
+        }
+        for job in waiting { job.completion(.failure(TransportError("the transport to \(origin) is shut down"))) }
         for channel in idle { try? await channel.close() }
     }
 
@@ -98,12 +132,12 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
     /// The whole request as bytes: `METHOD target HTTP/1.1`, Host, the request's headers,
     /// Content-Length and the body (copied: a post's body is small, and one buffer is one
     /// write through the pipeline).
-    private func requestBytes(_ request: AWSHTTPRequest, target: String) -> ByteBuffer {
+    private func requestBytes(_ request: AWSHTTPRequest, target: Substring) -> ByteBuffer {
         var head = ByteBuffer()
         head.reserveCapacity(256 + target.utf8.count + (request.body?.readableBytes ?? 0))
         head.writeString(request.method)
         head.writeStaticString(" ")
-        head.writeString(target)
+        head.writeSubstring(target)
         head.writeStaticString(" HTTP/1.1\r\n")
         var hasHost = false
         for header in request.headers {
@@ -125,117 +159,115 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
         return head
     }
 
-    private func exchange(
-        _ request: AWSHTTPRequest, _ bytes: ByteBuffer, on channel: any Channel, deadline: NIODeadline, responseLimit: Int
-    ) async throws -> (response: AWSHTTPResponse, keepAlive: Bool) {
-        let promise = channel.eventLoop.makePromise(of: ExchangeHandler.Answer.self)
-        let exchange = ExchangeHandler.Exchange(promise: promise, responseLimit: responseLimit, deadline: deadline)
+    /// Runs `job` on `channel`, on its event loop (at once when already there).
+    private func run(_ job: Job, on channel: any Channel, reused: Bool) {
+        if channel.eventLoop.inEventLoop {
+            exchange(job, on: channel, reused: reused)
+        } else {
+            channel.eventLoop.execute { self.exchange(job, on: channel, reused: reused) }
+        }
+    }
+
+    /// Writes the request and hands the connection on when its answer is in (on the event loop).
+    private func exchange(_ job: Job, on channel: any Channel, reused: Bool) {
+        guard job.deadline > .now() else {
+            // Its time ran out in line: not sent, and the connection goes on.
+            checkIn(channel, reusable: true)
+            job.completion(.failure(ExchangeError(description: "no connection came free before the timeout", nothingReceived: true)))
+            return
+        }
+        let handler: ExchangeHandler
+        do {
+            handler = try channel.pipeline.syncOperations.handler(type: ExchangeHandler.self)
+        } catch {
+            finished(job, on: channel, reused: reused, .failure(ExchangeError(description: "the connection is not ready", nothingReceived: true)))
+            return
+        }
+        handler.start(ExchangeHandler.Exchange(responseLimit: job.responseLimit, deadline: job.deadline) { outcome in
+            self.finished(job, on: channel, reused: reused, outcome)
+        })
         // The response decoder learns the method from a head passed through it (a HEAD's
         // answer has no body); RawRequestWriter writes only the bytes, which hold the whole
         // request, so no `.end` part is needed.
-        let method = HTTPMethod(rawValue: request.method)
-        channel.eventLoop.execute {
-            do {
-                try channel.pipeline.syncOperations.handler(type: ExchangeHandler.self).start(exchange)
-            } catch {
-                promise.fail(error)
-                return
-            }
-            channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: method, uri: "")), promise: nil)
-            channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(bytes)), promise: nil)
+        channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: job.method, uri: "")), promise: nil)
+        channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(job.bytes)), promise: nil)
+    }
+
+    /// An exchange ended: the connection goes on to the next request (or back to the pool,
+    /// or is closed), then the request's caller is told.
+    private func finished(_ job: Job, on channel: any Channel, reused: Bool, _ outcome: Result<ExchangeHandler.Answer, ExchangeError>) {
+        switch outcome {
+        case .success(let answer):
+            checkIn(channel, reusable: answer.keepAlive)
+            job.completion(.success(AWSHTTPResponse(status: answer.status, headers: answer.headers, body: answer.body)))
+        case .failure(let error) where error.nothingReceived && reused:
+            // The keep-alive race: the server closed the connection before reading the request.
+            // The request takes the retired connection's place in the pool for a new one.
+            channel.close(promise: nil)
+            connectAndRun(job)
+        case .failure(let error):
+            checkIn(channel, reusable: false)
+            job.completion(.failure(error))
         }
-        let answer = try await promise.futureResult.get()
-        return (AWSHTTPResponse(status: answer.status, headers: answer.headers, body: answer.body), answer.keepAlive)
     }
 
     // MARK: - The pool
 
-    private func checkOut(deadline: NIODeadline) async throws -> (any Channel, reused: Bool) {
-        enum Step { case use(any Channel), open, wait }
-        while true {
-            let step: Step = try state.withLock { state in
-                guard !state.closed else { throw TransportError("the transport to \(origin) is shut down") }
-                while let channel = state.idle.popLast() {
-                    if channel.isActive { return .use(channel) }
-                    state.open -= 1
-                }
-                if state.open < maxConnections {
-                    state.open += 1
-                    return .open
-                }
-                return .wait
-            }
-            switch step {
-            case .use(let channel):
-                return (channel, true)
-            case .open:
-                return (try await connectInReservedPlace(deadline: deadline), false)
-            case .wait:
-                let handedOver = await withCheckedContinuation { continuation in
-                    let closed = state.withLock { state in
-                        if !state.closed { state.waiters.append(continuation) }
-                        return state.closed
-                    }
-                    if closed { continuation.resume(returning: nil) }
-                }
-                if let handedOver { return (handedOver, true) }
-                // Woken without a connection: one was retired, so there is room to open one (loop).
-            }
-        }
-    }
-
-    /// A new connection in place of one that was just retired.
-    private func open(deadline: NIODeadline) async throws -> any Channel {
-        state.withLock { $0.open += 1 }
-        return try await connectInReservedPlace(deadline: deadline)
-    }
-
-    /// Connects in a place already counted in `open`, giving the place back when it fails.
-    private func connectInReservedPlace(deadline: NIODeadline) async throws -> any Channel {
-        do {
-            return try await connect(deadline: deadline)
-        } catch {
-            released()
-            throw error
-        }
-    }
-
-    /// Hands a connection to the next waiter or keeps it idle; a connection that may not be
-    /// reused is closed, and its place goes to the next waiter.
+    /// Hands a connection to the next request in line or keeps it idle; a connection that may
+    /// not be reused is closed, and its place goes to the next request in line.
     private func checkIn(_ channel: any Channel, reusable: Bool) {
         guard reusable, channel.isActive else {
             channel.close(promise: nil)
             released()
             return
         }
-        enum Next { case handOver(CheckedContinuation<(any Channel)?, Never>), keep, close }
+        enum Next { case run(Job), keep, close }
         let next: Next = state.withLock { state in
             if state.closed { return .close }
-            if !state.waiters.isEmpty { return .handOver(state.waiters.removeFirst()) }
+            if let job = state.line.popFirst() { return .run(job) }
             state.idle.append(channel)
             return .keep
         }
         switch next {
-        case .handOver(let waiter): waiter.resume(returning: channel)
+        case .run(let job): run(job, on: channel, reused: true)
         case .keep: break
         case .close: channel.close(promise: nil)
         }
     }
 
-    /// One connection fewer is open: a waiter, if any, may open one.
+    /// One connection fewer is open: the next request in line, if any, opens one in its place.
     private func released() {
-        let waiter: CheckedContinuation<(any Channel)?, Never>? = state.withLock { state in
-            state.open -= 1
-            return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
+        let next: Job? = state.withLock { state in
+            guard !state.closed, let job = state.line.popFirst() else {
+                state.open -= 1
+                return nil
+            }
+            return job
         }
-        waiter?.resume(returning: nil)
+        if let next { connectAndRun(next) }
     }
 
-    private func connect(deadline: NIODeadline) async throws -> any Channel {
-        let sslContext = try self.sslContext?.context()
+    /// Connects in a place already counted in `open` and runs `job` on the new connection;
+    /// a failed connect gives the place back and fails the job.
+    private func connectAndRun(_ job: Job) {
+        connect(deadline: job.deadline).whenComplete { result in
+            switch result {
+            case .success(let channel):
+                self.run(job, on: channel, reused: false)
+            case .failure(let error):
+                self.released()
+                job.completion(.failure(error))
+            }
+        }
+    }
+
+    private func connect(deadline: NIODeadline) -> EventLoopFuture<any Channel> {
+        let eventLoop = group.next()
+        let sslContext: NIOSSLContext?
+        do { sslContext = try self.sslContext?.context() } catch { return eventLoop.makeFailedFuture(error) }
         let host = self.host
         let timeout = max(deadline - .now(), .milliseconds(1))
-        return try await ClientBootstrap(group: group)
+        return ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -250,7 +282,31 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
                 }
             }
             .connect(host: host, port: port)
-            .get()
+    }
+}
+
+/// Requests waiting for a connection, in arrival order; popping the first is O(1).
+struct JobLine {
+    private var jobs: [KeepAliveTransport.Job] = []
+    private var head = 0
+
+    var isEmpty: Bool { head == jobs.count }
+
+    mutating func append(_ job: KeepAliveTransport.Job) { jobs.append(job) }
+
+    mutating func popFirst() -> KeepAliveTransport.Job? {
+        guard head < jobs.count else { return nil }
+        defer {
+            head += 1
+            if head == jobs.count { jobs.removeAll(keepingCapacity: true); head = 0 }
+        }
+        return jobs[head]
+    }
+
+    /// Every waiting job, first first; the line is left empty.
+    mutating func drain() -> [KeepAliveTransport.Job] {
+        defer { self = JobLine() }
+        return Array(jobs[head...])
     }
 }
 
@@ -280,9 +336,10 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     struct Exchange {
-        let promise: EventLoopPromise<Answer>
         let responseLimit: Int
         let deadline: NIODeadline
+        /// Called once, on the event loop, when the answer is in or the exchange failed.
+        let finish: (Result<Answer, ExchangeError>) -> Void
     }
 
     private var current: Exchange?
@@ -298,7 +355,7 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Begins waiting for the answer to a request about to be written.
     func start(_ exchange: Exchange) {
         guard let context = channelContext else {
-            exchange.promise.fail(ExchangeError(description: "the connection is not ready", nothingReceived: true))
+            exchange.finish(.failure(ExchangeError(description: "the connection is not ready", nothingReceived: true)))
             return
         }
         current = exchange
@@ -322,8 +379,8 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
             body.writeBuffer(&part)
         case .end:
             guard let head else { return }
-            finish()
-            exchange.promise.succeed(Answer(status: Int(head.status.code), headers: head.headers, body: body, keepAlive: head.isKeepAlive))
+            endExchange()
+            exchange.finish(.success(Answer(status: Int(head.status.code), headers: head.headers, body: body, keepAlive: head.isKeepAlive)))
         }
     }
 
@@ -338,12 +395,12 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func fail(_ error: ExchangeError, context: ChannelHandlerContext) {
         guard let exchange = current else { return }
-        finish()
-        exchange.promise.fail(error)
+        endExchange()
         context.close(promise: nil)
+        exchange.finish(.failure(error))
     }
 
-    private func finish() {
+    private func endExchange() {
         current = nil
         timeout?.cancel()
         timeout = nil

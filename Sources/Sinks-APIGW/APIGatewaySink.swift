@@ -55,17 +55,21 @@ public struct APIGatewaySink: Sink {
     public func deliver(_ payload: Payload, to connections: ConnectionBatches, deadline: ContinuousClock.Instant) async -> SinkReport {
         let body = ByteBuffer(bytes: payload.bytes)
         let payloadHash = SigV4Signer.payloadHash(payload.bytes)
-        return await fanOut.run(connections, deadline: deadline) { connection in
+        return await fanOut.run(connections, deadline: deadline) { connection, finished in
             inFlight.increment()
-            defer { inFlight.decrement() }
-            return await send("POST", body, payloadHash: payloadHash, to: connection.connectionID, deadline: deadline)
+            start("POST", body, payloadHash: payloadHash, to: connection.connectionID, deadline: deadline) { outcome in
+                inFlight.decrement()
+                finished(outcome)
+            }
         }
     }
 
     /// Ready when the management API answers a `GET` of a connection id nobody has with 410
     /// (or 2xx): reachable, and the credentials may manage connections.
     public func checkReady(deadline: ContinuousClock.Instant) async throws {
-        let answer = await send("GET", nil, payloadHash: SigV4Signer.payloadHash([]), to: "readiness-probe", deadline: deadline)
+        let answer = await withCheckedContinuation { answered in
+            start("GET", nil, payloadHash: SigV4Signer.payloadHash([]), to: "readiness-probe", deadline: deadline) { answered.resume(returning: $0) }
+        }
         switch answer {
         case .delivered, .gone: return
         case .forbidden(let reason), .rejected(let reason):
@@ -76,19 +80,19 @@ public struct APIGatewaySink: Sink {
         }
     }
 
-    /// One attempt at one connection.
-    private func send(
-        _ method: String, _ body: ByteBuffer?, payloadHash: String, to connectionID: String, deadline: ContinuousClock.Instant
-    ) async -> PostOutcome {
+    /// One attempt at one connection; `finished` is called once with its outcome.
+    private func start(
+        _ method: String, _ body: ByteBuffer?, payloadHash: String, to connectionID: String, deadline: ContinuousClock.Instant,
+        finished: @escaping @Sendable (PostOutcome) -> Void
+    ) {
         let remaining = deadline - ContinuousClock.now
-        guard remaining > .zero else { return .transient("deadline passed") }
+        guard remaining > .zero else { return finished(.transient("deadline passed")) }
         let request = AWSRequest(method: method, path: "/@connections/" + URIEncoding.encode(connectionID), body: body, payloadHash: payloadHash)
-        do {
-            let answer = try await aws.attempt(
-                request, at: endpoint, signer: signer, timeout: min(configuration.timeout, remaining), responseLimit: 64 * 1024)
-            return APIGatewayAnswer.classify(status: answer.status, body: answer.body)
-        } catch {
-            return .transient(error.code == "NetworkError" ? error.message : "\(error)")
+        aws.startAttempt(request, at: endpoint, signer: signer, timeout: min(configuration.timeout, remaining), responseLimit: 64 * 1024) { result in
+            switch result {
+            case .success(let answer): finished(APIGatewayAnswer.classify(status: answer.status, body: answer.body))
+            case .failure(let error): finished(.transient(error.code == "NetworkError" ? error.message : "\(error)"))
+            }
         }
     }
 }

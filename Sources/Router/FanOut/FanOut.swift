@@ -21,7 +21,9 @@ import Synchronization
 /// - reading is paced by posting: batches are taken one at a time (``BatchHandoff``), each
 ///   connection once it has a free slot (and a token of the budget), and a batch's reader
 ///   reads on only when all of it was taken, so memory holds the window and the pages in
-///   flight, and a consumer of the batches sees them taken at the rate they are posted.
+///   flight, and a consumer of the batches sees them taken at the rate they are posted;
+/// - without a budget, an answer starts the next connection's post on the thread that
+///   carried it (``PostDispatch``): no task and no hop between threads per post.
 public struct FanOut: Sendable {
     public let maxInFlight: Int
     /// The wait before the next attempt at one connection after `attempt` attempts (from 1)
@@ -42,100 +44,59 @@ public struct FanOut: Sendable {
         self.budget = budget
     }
 
-    /// Posts to every connection of `connections` with `post`, until `deadline`.
-    public func run(
-        _ connections: ConnectionBatches, deadline: ContinuousClock.Instant,
-        post: @escaping @Sendable (Connection) async -> PostOutcome
-    ) async -> SinkReport {
-        let window = AdaptiveWindow(maximum: maxInFlight)
-        let report = SharedReport()
-        let stopped = StopFlag()
-        let handoff = BatchHandoff()
+    /// Starts one attempt at one connection and calls `finished` once with its outcome, from
+    /// any thread but not from within the call itself (an attempt answered at once would
+    /// recurse into the next one): the sink's transport calls it from its event loop.
+    public typealias StartPost = @Sendable (_ connection: Connection, _ finished: @escaping @Sendable (PostOutcome) -> Void) -> Void
 
+    /// Posts to every connection of `connections`, each attempt started by `start`, until `deadline`.
+    public func run(_ connections: ConnectionBatches, deadline: ContinuousClock.Instant, start: @escaping StartPost) async -> SinkReport {
+        let dispatch = PostDispatch(fanOut: self, deadline: deadline, start: start)
+        let handoff = BatchHandoff()
         await withDiscardingTaskGroup { group in
             group.addTask {
                 do {
                     try await connections.forEach { batch in
                         guard await handoff.pass(batch) else {
-                            report.state.withLock { $0.skip(batch[...], atDeadline: !stopped.isSet) }
+                            dispatch.account { $0.skip(batch[...], atDeadline: dispatch.skippingAtDeadline) }
                             throw StopReading()
                         }
                     }
                 } catch is StopReading {
                 } catch where ContinuousClock.now >= deadline {
                     // A read the deadline cut short (its call is bounded by it too): not a failure of the store.
-                    report.state.withLock { $0.unreadAtDeadline = true }
+                    dispatch.account { $0.unreadAtDeadline = true }
                 } catch {
-                    report.state.withLock { $0.readError = "\(error)" }
+                    dispatch.account { $0.readError = "\(error)" }
                 }
                 handoff.finishReading()
             }
-            scheduling: while let batch = await handoff.next() {
-                for (index, connection) in batch.enumerated() {
-                    let mayPost = !stopped.isSet && ContinuousClock.now < deadline
-                    // The first attempt's token is taken here, so that the budget paces reading.
-                    guard mayPost, await budget?.acquire(deadline: deadline) ?? true else {
-                        report.state.withLock { $0.skip(batch[index...], atDeadline: !stopped.isSet) }
+            await withTaskCancellationHandler {
+                while let batch = await handoff.next() {
+                    guard await dispatch.schedule(batch) else {
                         handoff.stop()
-                        break scheduling
+                        break
                     }
-                    await window.acquire()
-                    group.addTask {
-                        let outcome = await attempt(connection, deadline: deadline, window: window, stopped: stopped, post: post)
-                        report.state.withLock { $0.record(outcome, for: connection) }
-                        await window.release(succeeded: outcome.isDelivered)
-                    }
+                    handoff.taken()
                 }
-                handoff.taken()
+                await dispatch.drained()
+            } onCancel: {
+                dispatch.cancelled.set()
             }
         }
-        return report.state.withLock { $0 }
+        return dispatch.report
     }
 
-    /// The final outcome of one connection after retries, or `nil` when it was skipped.
-    private func attempt(
-        _ connection: Connection, deadline: ContinuousClock.Instant, window: AdaptiveWindow, stopped: StopFlag,
-        post: @Sendable (Connection) async -> PostOutcome
-    ) async -> FinalOutcome {
-        var attempts = 0
-        var wasThrottled = false
-        while true {
-            if stopped.isSet || ContinuousClock.now >= deadline { return attempts == 0 ? .skipped : .failed(throttled: wasThrottled) }
-            // The reader took the first attempt's token; each retry takes its own.
-            if attempts > 0, await budget?.acquire(deadline: deadline) == false { return .failed(throttled: wasThrottled) }
-            attempts += 1
-            let sentAt = ContinuousClock.now
-            let outcome = await post(connection)
-            switch outcome {
-            case .delivered:
-                return .done(.delivered, throttled: wasThrottled)
-            case .gone, .rejected:
-                return .done(outcome, throttled: wasThrottled)
-            case .forbidden:
-                stopped.set()
-                return .done(outcome, throttled: wasThrottled)
-            case .throttled:
-                wasThrottled = true
-                if let budget { budget.throttled(sentAt: sentAt) } else { await window.throttled() }
-            case .transient:
-                if attempts >= maxTransientAttempts { return .failed(throttled: wasThrottled) }
-            }
-            let wait = backoff(attempts)
-            guard ContinuousClock.now + wait < deadline else { return .failed(throttled: wasThrottled) }
-            do {
-                try await Task.sleep(for: wait)
-            } catch {
-                return .failed(throttled: wasThrottled)  // cancelled: no more attempts
-            }
+    /// ``run(_:deadline:start:)`` for posts that are async functions: each attempt in a task of its own.
+    public func run(
+        _ connections: ConnectionBatches, deadline: ContinuousClock.Instant, post: @escaping @Sendable (Connection) async -> PostOutcome
+    ) async -> SinkReport {
+        await run(connections, deadline: deadline) { connection, finished in
+            Task { finished(await post(connection)) }
         }
     }
 
     struct StopReading: Error {}
-}
-
-/// The report under construction, shared by the reader and the posts.
-final class SharedReport: Sendable {
-    let state = Mutex(SinkReport())
 }
 
 /// Set once a request must stop posting (a 403); read by every post and the reader.
