@@ -1,4 +1,5 @@
 import AWSCore
+import Foundation
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -83,5 +84,52 @@ extension AWSTransportTests {
         call.cancel()
         await #expect { try await call.value } throws: { ($0 as? AWSError)?.code == "Cancelled" }
         #expect(transport.requests.count == 1)
+    }
+}
+
+extension AWSTransportTests {
+    /// Temporary credentials that expire `lifetime` after each fetch, a new key each time.
+    final class ExpiringProvider: AWSCredentialProvider {
+        let lifetime: TimeInterval
+        private let count = Mutex(0)
+        var fetches: Int { count.withLock { $0 } }
+
+        init(lifetime: TimeInterval) { self.lifetime = lifetime }
+
+        func credentials() async throws -> AWSCredentials {
+            let number = count.withLock { $0 += 1; return $0 }
+            return AWSCredentials(accessKeyID: "ASIA\(number)", secretAccessKey: "s", sessionToken: "t", expiration: Date().addingTimeInterval(lifetime))
+        }
+    }
+
+    static func attempts(_ count: Int, lifetime: TimeInterval) async throws -> (fetches: Int, keys: [String]) {
+        let transport = FakeTransport([.success(200)])
+        let provider = ExpiringProvider(lifetime: lifetime)
+        let client = AWSClient(transport: transport, credentials: provider, endpoints: AWSEndpoints(environment: [:]))
+        let endpoint = try #require(EndpointURL("https://api.example.com/stage"))
+        let signer = SigV4Signer(service: "execute-api", region: "eu-west-1")
+        for _ in 0..<count {
+            let request = AWSRequest(method: "POST", path: "/@connections/a", body: nil, payloadHash: SigV4Signer.payloadHash([]))
+            _ = try await client.attempt(request, at: endpoint, signer: signer, timeout: .seconds(5), responseLimit: 1024)
+        }
+        let keys = transport.requests.map { request in
+            let authorization = request.headers.first { $0.name == "Authorization" }?.value ?? ""
+            return String(authorization.split(separator: "=")[1].prefix { $0 != "/" })
+        }
+        return (provider.fetches, keys)
+    }
+
+    @Test("attempts sign with the last credentials while they are valid for more than a minute, without asking the provider again")
+    func credentialsKeptWhileValid() async throws {
+        let (fetches, keys) = try await Self.attempts(3, lifetime: 3600)
+        #expect(fetches == 1)
+        #expect(keys == ["ASIA1", "ASIA1", "ASIA1"])
+    }
+
+    @Test("credentials that expire within a minute are asked for again before each attempt")
+    func credentialsNearExpiryRefetched() async throws {
+        let (fetches, keys) = try await Self.attempts(3, lifetime: 30)
+        #expect(fetches == 3)
+        #expect(keys == ["ASIA1", "ASIA2", "ASIA3"])
     }
 }

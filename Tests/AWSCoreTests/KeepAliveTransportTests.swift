@@ -6,6 +6,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 import RouterTestSupport
 import ServiceLifecycle
@@ -152,6 +153,42 @@ struct KeepAliveTransportTests {
             await #expect(throws: (any Error).self) { try await Self.post(transport, "/slow", timeout: .milliseconds(200)) }
             #expect(try await Self.post(transport, "/ok").status == 200)
             #expect(seen.connections == 2, "the timed-out connection was closed, not reused")
+            await transport.shutdown()
+        }
+    }
+
+    @Test("a request whose time runs out while it waits in line for a connection fails without being sent")
+    func expiredInLine() async throws {
+        try await Self.withServer { port, seen async throws in
+            let transport = KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 1)
+            let slow = Task { try await Self.post(transport, "/slow", timeout: .seconds(1)) }
+            while seen.requests == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            // The one connection is busy until /slow times out: this request waits in line past its deadline.
+            await #expect(throws: (any Error).self) { try await Self.post(transport, "/late", timeout: .milliseconds(100)) }
+            await #expect(throws: (any Error).self) { try await slow.value }
+            #expect(try await Self.post(transport, "/ok").status == 200)
+            #expect(seen.requests == 2, "/slow and /ok reached the server, /late did not")
+            await transport.shutdown()
+        }
+    }
+
+    @Test("a completion runs on the event loop of its connection, and a request started from it goes out on the same connection")
+    func chainedOnTheEventLoop() async throws {
+        try await Self.withServer { port, seen async throws in
+            let transport = KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 4)
+            let onEventLoop = Mutex<[Bool]>([])
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                @Sendable func post(_ left: Int) {
+                    let request = AWSHTTPRequest(method: "POST", url: transport.origin + "/ok", headers: [], body: nil)
+                    transport.start(request, timeout: .seconds(10), responseLimit: 1024) { _ in
+                        onEventLoop.withLock { $0.append(MultiThreadedEventLoopGroup.currentEventLoop != nil) }
+                        if left > 1 { post(left - 1) } else { done.resume() }
+                    }
+                }
+                post(5)
+            }
+            #expect(onEventLoop.withLock { $0 } == [true, true, true, true, true])
+            #expect(seen.requests == 5 && seen.connections == 1)
             await transport.shutdown()
         }
     }

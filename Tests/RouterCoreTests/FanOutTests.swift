@@ -1,3 +1,4 @@
+import Dispatch
 import RouterCore
 import Synchronization
 import Testing
@@ -57,5 +58,22 @@ struct FanOutTests {
         #expect(report.skipped == report.unfinished.count && report.skipped > 0)
         #expect(read < 300, "the readers stopped before reading everything")
         #expect(!report.unreadAtDeadline, "stopped by the 403, not the deadline")
+    }
+
+    @Test("without a budget, answers start the next posts where they arrive: after the first window, every post starts on the answering queue")
+    func answersStartTheNextPosts() async {
+        let answers = DispatchQueue(label: "answers")
+        let onAnswers = DispatchSpecificKey<Bool>()
+        answers.setSpecific(key: onAnswers, value: true)
+        let startedOnAnswers = Mutex((yes: 0, no: 0))
+        let one = ConnectionBatches.batches([(0..<100).map { Connection(userID: "u", connectionID: "c\($0)") }])
+        let report = await FanOut(maxInFlight: 4) { _ in .milliseconds(1) }.run(one, deadline: .now + .seconds(60)) { _, finished in
+            let there = DispatchQueue.getSpecific(key: onAnswers) == true
+            startedOnAnswers.withLock { if there { $0.yes += 1 } else { $0.no += 1 } }
+            answers.async { finished(.delivered) }
+        }
+        #expect(report.delivered == 100 && report.isComplete)
+        let started = startedOnAnswers.withLock { $0 }
+        #expect(started.no == 4 && started.yes == 96, "the scheduler started the first window (4), the answers the rest: \(started)")
     }
 }
