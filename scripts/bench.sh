@@ -17,7 +17,9 @@
 #
 # Scenarios: broadcast to 20,000 and 200,000 connections (HTTP), broadcast to 20,000 over
 # HTTPS, a batch of 10 multicast requests x 100 users x 2 connections; for comparison, the
-# HTTP client alone and the fan-out engine alone. Each runs RUNS times (default 3) in its
+# sink's HTTP client alone, SwiftNIO alone (the floor: channel handlers posting from their
+# answers), AsyncHTTPClient alone and the fan-out engine alone. router-bench is linked as the
+# product ships (the Swift runtime static, no Foundation), so that its memory is the product's. Each runs RUNS times (default 3) in its
 # own process, which builds only its own inputs; the median run is reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +33,8 @@ if ! command -v nginx > /dev/null || ! command -v wrk > /dev/null; then
 fi
 
 echo "bench.sh: building router-bench (release)"
-swift build -c release --product router-bench > "$work/logs/build.log" 2>&1 || { tail -30 "$work/logs/build.log"; exit 1; }
-bench=$(swift build -c release --show-bin-path)/router-bench
+swift build -c release --static-swift-stdlib --product router-bench > "$work/logs/build.log" 2>&1 || { tail -30 "$work/logs/build.log"; exit 1; }
+bench=$(swift build -c release --static-swift-stdlib --show-bin-path)/router-bench
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 http_port=$(free_port); https_port=$(free_port)
@@ -112,20 +114,22 @@ echo "bench.sh: broadcast to 20,000 connections over HTTPS"
 b20ks=$(median broadcast "$https" t20000); echo "  $b20ks"
 echo "bench.sh: 10 multicast requests x 100 users x 2 connections"
 multi=$(median multicast "$http" 10 100); echo "  $multi"
-echo "bench.sh: for comparison, the sink's HTTP client and AsyncHTTPClient alone (20,000 unsigned POSTs each), and the fan-out engine alone"
+echo "bench.sh: for comparison, the sink's HTTP client, SwiftNIO and AsyncHTTPClient alone (20,000 unsigned POSTs each), and the fan-out engine alone"
 lean=$(median lean "$http" 20000); echo "  $lean"
+nio=$(median nio "$http" 20000); echo "  $nio"
 raw=$(median raw "$http" 20000); echo "  $raw"
 engine=$(median engine "$http" 200000); echo "  $engine"
 
-python3 - "$ceiling_http" "$ceiling_https" "$b20k" "$b200k" "$b20ks" "$multi" "$lean" "$raw" "$engine" "$runs" <<'PY' | python3 scripts/write_section.py router
+python3 - "$ceiling_http" "$ceiling_https" "$b20k" "$b200k" "$b20ks" "$multi" "$lean" "$nio" "$raw" "$engine" "$runs" <<'PY' | python3 scripts/write_section.py router
 import json, sys
 sys.path.insert(0, "scripts"); import bench_host
-ceiling, ceiling_tls = float(sys.argv[1]), float(sys.argv[2]); rows = [json.loads(a) for a in sys.argv[3:10]]; runs = sys.argv[10]
+ceiling, ceiling_tls = float(sys.argv[1]), float(sys.argv[2]); rows = [json.loads(a) for a in sys.argv[3:11]]; runs = sys.argv[11]
 names = ["Broadcast, 20,000 connections", "Broadcast, 200,000 connections", "Broadcast, 20,000 connections, HTTPS",
          "Multicast batch, 10 requests x 100 users x 2 connections",
-         "For comparison: the sink's HTTP client (KeepAliveTransport) alone, 20,000 unsigned POSTs",
-         "For comparison: AsyncHTTPClient alone, 20,000 unsigned POSTs", "For comparison: fan-out engine alone, 200,000 posts answered in memory"]
-ceilings = [ceiling, ceiling, ceiling_tls, ceiling, ceiling, ceiling, ceiling]
+         "For comparison: the sink's HTTP client (KeepAliveTransport) alone, 20,000 unsigned POSTs, each answer starting the next",
+         "For comparison: SwiftNIO alone (the floor), 20,000 POSTs written by channel handlers as answers arrive",
+         "For comparison: AsyncHTTPClient alone, 20,000 unsigned POSTs", "For comparison: fan-out engine alone, 200,000 posts answered at once on NIO's event loops"]
+ceilings = [ceiling, ceiling, ceiling_tls, ceiling, ceiling, ceiling, ceiling, ceiling]
 print("## Router fan-out (`scripts/bench.sh`)\n")
 print(f"- {bench_host.describe()}")
 print("- Backends: one nginx worker on loopback as `@connections` (a plain `return 200`, or 410 for 1% stale ids; over HTTP, and over HTTPS with a self-signed certificate the router trusts), and a DynamoDB stand-in (`scripts/bench_dynamo.py`: Scan per segment and `ExclusiveStartKey` in pages of 1,000, Query per user).")

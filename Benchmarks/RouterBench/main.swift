@@ -16,7 +16,8 @@ import AWSCore
 import APIGatewaySink
 import AsyncHTTPClient
 import DynamoStore
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -36,6 +37,12 @@ func printResult(_ scenario: String, posts: Int, elapsed: Duration, cpu: Duratio
         + #""cpu_us_per_post":\#(seconds(cpu) * 1e6 / Double(max(posts, 1))),"peak_rss_mb":\#(Double(Usage.now().peakRSSKilobytes) / 1024),\#(extra)}"#)
 }
 
+/// Writes `line` and a newline to standard error.
+func printError(_ line: String) {
+    var text = line + "\n"
+    text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+}
+
 struct Usage {
     let cpu: Duration
     let peakRSSKilobytes: Int
@@ -51,7 +58,7 @@ struct Usage {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 5 else {
-    FileHandle.standardError.write(Data("usage: router-bench broadcast|multicast <dynamodb-url> <connections-url> <segments|requests> [users]\n".utf8))
+    printError("usage: router-bench broadcast|multicast <dynamodb-url> <connections-url> <segments|requests> [users]")
     exit(2)
 }
 let scenario = arguments[1], dynamoURL = arguments[2], connectionsURL = arguments[3]
@@ -255,7 +262,7 @@ try await httpClient.shutdown().get()
 let posts = reports.reduce(0) { $0 + $1.delivered + $1.gone + $1.rejected + $1.failed }
 let completed = reports.allSatisfy { $0.outcome == .completed }
 for report in reports where report.outcome != .completed {
-    FileHandle.standardError.write(Data("router-bench: \(report.outcome)\n".utf8))
+    printError("router-bench: \(report.outcome)")
 }
 printResult(
     scenario, posts: posts, elapsed: elapsed, cpu: after.cpu - before.cpu,

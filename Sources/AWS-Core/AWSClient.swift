@@ -153,7 +153,10 @@ public struct AWSClient: Sendable {
     /// `request` below `endpoint` as it goes on the wire, signed with `keys` at `date`.
     private func signed(_ request: AWSRequest, at endpoint: EndpointURL, signer: SigV4Signer, keys: AWSCredentials, date: Date) -> AWSHTTPRequest {
         let path = endpoint.basePath + request.path
-        var headers = [(name: "Host", value: endpoint.host)] + request.headers
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(request.headers.count + 4)  // and X-Amz-Date, X-Amz-Security-Token, Authorization
+        headers.append((name: "Host", value: endpoint.host))
+        headers += request.headers
         let toSign = SigV4Signer.Request(method: request.method, path: path, query: request.query, headers: headers, payloadHash: request.payloadHash)
         headers += signer.signatureHeaders(for: toSign, credentials: keys, date: date)
         let query = request.query.isEmpty ? "" : "?" + request.query.map { URIEncoding.encode($0.name) + "=" + URIEncoding.encode($0.value) }.joined(separator: "&")

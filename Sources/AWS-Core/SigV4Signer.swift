@@ -14,8 +14,9 @@ public struct SigV4Signer: Sendable {
     public let region: String
     /// The last derived signing key, shared by the copies of this signer, as an HMAC already
     /// keyed with it: it changes once a day or when the credentials rotate, deriving it costs
-    /// four HMACs, and keying an HMAC two SHA-256 blocks.
-    private let lastKey = SigningKeyCache()
+    /// four HMACs, and keying an HMAC two SHA-256 blocks. With it, the day's credential scope
+    /// and the current second's timestamp, which every signature of that day or second shares.
+    private let cache = SigningKeyCache()
 
     public init(service: String, region: String) {
         self.service = service
@@ -53,40 +54,49 @@ public struct SigV4Signer: Sendable {
     /// The canonical request and the string to sign are written as bytes into one buffer and
     /// hashed from there: a post is signed in about 30 allocations (`scripts/bench-micro.sh`).
     public func signatureHeaders(for request: Request, credentials: AWSCredentials, date: Date) -> [(name: String, value: String)] {
-        let amzDate = Self.timestamp(date)
-        var added = [(name: "X-Amz-Date", value: amzDate)]
+        let amzDate = cache.timestamp(date)
+        var added: [(name: String, value: String)] = []
+        added.reserveCapacity(3)
+        added.append((name: "X-Amz-Date", value: amzDate))
         if let token = credentials.sessionToken { added.append((name: "X-Amz-Security-Token", value: token)) }
-        var signed = request
-        signed.headers += added
         var buffer: [UInt8] = []
         buffer.reserveCapacity(512)
-        let signedHeaders = writeCanonicalRequest(signed, to: &buffer)
+        let signedHeaders = writeCanonicalRequest(request, adding: added, to: &buffer)
         let canonicalHash = SHA256.hash(data: buffer)
-        let day = String(amzDate.prefix(8))
-        let scope = day + "/" + region + "/" + service + "/aws4_request"
+        let key = signingKey(secret: credentials.secretAccessKey, day: amzDate.utf8.prefix(8))
         buffer.removeAll(keepingCapacity: true)
         buffer += "AWS4-HMAC-SHA256\n".utf8
         buffer += amzDate.utf8
         buffer.append(UInt8(ascii: "\n"))
-        buffer += scope.utf8
+        buffer += key.scope.utf8
         buffer.append(UInt8(ascii: "\n"))
         Self.appendHex(canonicalHash, to: &buffer)
-        var mac = signingMAC(secret: credentials.secretAccessKey, day: day)
+        var mac = key.mac
         mac.update(data: buffer)
-        let signature = Self.hex(mac.finalize())
-        added.append((name: "Authorization", value: "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"))
+        let signature = mac.finalize()
+        buffer.removeAll(keepingCapacity: true)
+        buffer += "AWS4-HMAC-SHA256 Credential=".utf8
+        buffer += credentials.accessKeyID.utf8
+        buffer.append(UInt8(ascii: "/"))
+        buffer += key.scope.utf8
+        buffer += ", SignedHeaders=".utf8
+        buffer += signedHeaders.utf8
+        buffer += ", Signature=".utf8
+        Self.appendHex(signature, to: &buffer)
+        added.append((name: "Authorization", value: String(decoding: buffer, as: UTF8.self)))
         return added
     }
 
     /// The canonical request and its signed header list (exposed for tests against vectors).
     public func canonicalRequest(_ request: Request) -> (request: String, signedHeaders: String) {
         var bytes: [UInt8] = []
-        let signedHeaders = writeCanonicalRequest(request, to: &bytes)
+        let signedHeaders = writeCanonicalRequest(request, adding: [], to: &bytes)
         return (String(decoding: bytes, as: UTF8.self), signedHeaders)
     }
 
-    /// Appends the canonical request to `bytes`; returns the signed header list.
-    private func writeCanonicalRequest(_ request: Request, to bytes: inout [UInt8]) -> String {
+    /// Appends the canonical request of `request` with the headers `added` to `bytes`;
+    /// returns the signed header list.
+    private func writeCanonicalRequest(_ request: Request, adding added: [(name: String, value: String)], to bytes: inout [UInt8]) -> String {
         let newline = UInt8(ascii: "\n")
         bytes += request.method.utf8
         bytes.append(newline)
@@ -102,9 +112,12 @@ public struct SigV4Signer: Sendable {
         bytes.append(newline)
         // Sorted by name, the values of a repeated name joined by commas in their order.
         var headers: [(name: String, value: String, order: Int)] = []
-        headers.reserveCapacity(request.headers.count)
-        for (order, header) in request.headers.enumerated() {
-            headers.append((name: header.name.lowercased(), value: Self.trimmed(header.value), order: order))
+        headers.reserveCapacity(request.headers.count + added.count)
+        for header in request.headers {
+            headers.append((name: header.name.lowercased(), value: Self.trimmed(header.value), order: headers.count))
+        }
+        for header in added {
+            headers.append((name: header.name.lowercased(), value: Self.trimmed(header.value), order: headers.count))
         }
         headers.sort { lhs, rhs in lhs.name == rhs.name ? lhs.order < rhs.order : lhs.name < rhs.name }
         var signedHeaders = ""
@@ -132,16 +145,18 @@ public struct SigV4Signer: Sendable {
         hex(SHA256.hash(data: body))
     }
 
-    /// An HMAC keyed with the signing key of `secret` on `day`, to sign one string with.
-    private func signingMAC(secret: String, day: String) -> HMAC<SHA256> {
-        if let mac = lastKey.mac(secret: secret, day: day) { return mac }
+    /// The signing key of `secret` on `day` (`YYYYMMDD`), as an HMAC keyed with it to sign one
+    /// string with, and the credential scope of that day.
+    private func signingKey(secret: String, day: Substring.UTF8View) -> SigningKeyCache.Key {
+        if let key = cache.key(secret: secret, day: day) { return key }
+        let day = String(Substring(day))
         var key = SymmetricKey(data: Array("AWS4\(secret)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
         }
-        let mac = HMAC<SHA256>(key: key)
-        lastKey.store(mac, secret: secret, day: day)
-        return mac
+        let made = SigningKeyCache.Key(mac: HMAC<SHA256>(key: key), scope: day + "/" + region + "/" + service + "/aws4_request")
+        cache.store(made, secret: secret, day: day)
+        return made
     }
 
     /// `20150830T123600Z` (UTC, from the days since 1970 by the civil-calendar algorithm, so
@@ -211,26 +226,43 @@ public struct SigV4Signer: Sendable {
     }
 }
 
-/// One signer's last signing key (as an HMAC keyed with it), by the secret and day it was
-/// derived for; safe to use from any number of concurrent requests (the entry is read and
-/// replaced under a lock, and each signature updates its own copy of the HMAC).
+/// One signer's last signing key (as an HMAC keyed with it) and credential scope, by the
+/// secret and day it was derived for, and its last timestamp, by the second; safe to use from
+/// any number of concurrent requests (entries are read and replaced under a lock, and each
+/// signature updates its own copy of the HMAC).
 final class SigningKeyCache: Sendable {
+    struct Key {
+        let mac: HMAC<SHA256>
+        /// `YYYYMMDD/region/service/aws4_request`.
+        let scope: String
+    }
+
     private struct Entry {
         let secret: String
         let day: String
-        let mac: HMAC<SHA256>
+        let key: Key
     }
 
     private let entry = Mutex<Entry?>(nil)
+    private let lastTimestamp = Mutex<(second: Int64, text: String)?>(nil)
 
-    func mac(secret: String, day: String) -> HMAC<SHA256>? {
+    func key(secret: String, day: Substring.UTF8View) -> Key? {
         entry.withLock { entry in
-            guard let entry, entry.day == day, entry.secret == secret else { return nil }
-            return entry.mac
+            guard let entry, entry.day.utf8.elementsEqual(day), entry.secret == secret else { return nil }
+            return entry.key
         }
     }
 
-    func store(_ mac: HMAC<SHA256>, secret: String, day: String) {
-        entry.withLock { $0 = Entry(secret: secret, day: day, mac: mac) }
+    func store(_ key: Key, secret: String, day: String) {
+        entry.withLock { $0 = Entry(secret: secret, day: day, key: key) }
+    }
+
+    /// ``SigV4Signer/timestamp(_:)`` of `date`, made once per second.
+    func timestamp(_ date: Date) -> String {
+        let second = Int64(date.timeIntervalSince1970.rounded(.down))
+        if let last = lastTimestamp.withLock({ $0 }), last.second == second { return last.text }
+        let text = SigV4Signer.timestamp(date)
+        lastTimestamp.withLock { $0 = (second, text) }
+        return text
     }
 }
