@@ -52,6 +52,14 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
     for name in sys.argv[2:]:
         info = zipfile.ZipInfo(name); info.external_attr = 0o755 << 16; info.compress_type = zipfile.ZIP_DEFLATED
         z.writestr(info, open(name, "rb").read())' "$OLDPWD/$zip_path" $(ls))
+# Recompressed with 7-Zip's deflate (advancecomp's advzip -z -3): still plain deflate, which
+# Lambda unpacks as any zip, about 4% smaller than zlib's best for this binary; about 40 s.
+if ! command -v advzip > /dev/null; then
+  echo "package-lambda.sh: installing advancecomp (advzip)"
+  (apt-get install -y -q advancecomp || (apt-get update -q && apt-get install -y -q advancecomp)) > .build-bench/logs/apt-advzip.log 2>&1
+fi
+advzip --recompress -3 "$zip_path" > /dev/null
+advzip --test "$zip_path" > /dev/null
 echo "package-lambda.sh: wrote $zip_path ($(du -h "$zip_path" | cut -f1))"
 
 unzipped=$(mktemp -d)
