@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -58,7 +59,7 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
         var idle: [any Channel] = []
         var open = 0
         /// Requests waiting for a connection, first come first served.
-        var line = JobLine()
+        var line = Deque<Job>()
         var closed = false
     }
 
@@ -120,8 +121,8 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
     public func shutdown() async {
         let (idle, waiting) = state.withLock { state in
             state.closed = true
-            defer { state.idle = [] }
-            return (state.idle, state.line.drain())
+            defer { state.idle = []; state.line = [] }
+            return (state.idle, state.line)
         }
         for job in waiting { job.completion(.failure(TransportError("the transport to \(origin) is shut down"))) }
         for channel in idle { try? await channel.close() }
@@ -282,31 +283,6 @@ public final class KeepAliveTransport: AWSTransport, Sendable {
                 }
             }
             .connect(host: host, port: port)
-    }
-}
-
-/// Requests waiting for a connection, in arrival order; popping the first is O(1).
-struct JobLine {
-    private var jobs: [KeepAliveTransport.Job] = []
-    private var head = 0
-
-    var isEmpty: Bool { head == jobs.count }
-
-    mutating func append(_ job: KeepAliveTransport.Job) { jobs.append(job) }
-
-    mutating func popFirst() -> KeepAliveTransport.Job? {
-        guard head < jobs.count else { return nil }
-        defer {
-            head += 1
-            if head == jobs.count { jobs.removeAll(keepingCapacity: true); head = 0 }
-        }
-        return jobs[head]
-    }
-
-    /// Every waiting job, first first; the line is left empty.
-    mutating func drain() -> [KeepAliveTransport.Job] {
-        defer { self = JobLine() }
-        return Array(jobs[head...])
     }
 }
 

@@ -1,3 +1,4 @@
+import DequeModule
 import Synchronization
 
 /// How many posts per second one sink may start, shared by every fan-out of the process
@@ -35,7 +36,7 @@ public final class PostingBudget: Sendable {
         var perSecond: Double
         var nextFree: ContinuousClock.Instant
         /// Posts waiting for their turn, first in line first; the first sleeps on the clock.
-        var line = WaitingLine()
+        var line = Deque<CheckedContinuation<Void, Never>>()
         var headWaiting = false
         var lastCut: ContinuousClock.Instant?
         var rateAtCut: Double?
