@@ -301,6 +301,12 @@ struct TransportError: Error, CustomStringConvertible {
 
 /// Reads one answer per exchange on its connection, and fails the exchange when the
 /// connection closes, errs or its deadline passes first.
+///
+/// The deadline is watched by one timer per connection, not one per exchange: scheduling a
+/// task on the event loop and cancelling it (a search of the loop's timers) cost about 7% of a
+/// post. The timer is armed for the earliest deadline it must check and is not cancelled when
+/// an exchange ends; when it fires it fails the exchange then running if that one's deadline
+/// has passed, or re-arms for it.
 final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
 
@@ -321,7 +327,8 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var current: Exchange?
     private var head: HTTPResponseHead?
     private var body = ByteBuffer()
-    private var timeout: Scheduled<Void>?
+    /// The connection's timer and the deadline it fires at.
+    private var timer: (deadline: NIODeadline, task: Scheduled<Void>)?
     private var channelContext: ChannelHandlerContext?
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -337,9 +344,25 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
         current = exchange
         head = nil
         body.clear()
-        timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: exchange.deadline) {
-            self.fail(ExchangeError(description: "no answer before the timeout", nothingReceived: false), context: context)
+        watch(exchange.deadline, context: context)
+    }
+
+    /// Makes sure the timer fires no later than `deadline`.
+    private func watch(_ deadline: NIODeadline, context: ChannelHandlerContext) {
+        if let timer {
+            guard deadline < timer.deadline else { return }  // it fires first, and re-arms then
+            timer.task.cancel()
         }
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.timer = nil
+            guard let exchange = self.current else { return }
+            if exchange.deadline <= .now() {
+                self.fail(ExchangeError(description: "no answer before the timeout", nothingReceived: false), context: context)
+            } else {
+                self.watch(exchange.deadline, context: context)
+            }
+        }
+        timer = (deadline, task)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -355,13 +378,15 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
             body.writeBuffer(&part)
         case .end:
             guard let head else { return }
-            endExchange()
+            current = nil
             exchange.finish(.success(Answer(status: Int(head.status.code), headers: head.headers, body: body, keepAlive: head.isKeepAlive)))
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         fail(ExchangeError(description: "the server closed the connection", nothingReceived: head == nil), context: context)
+        timer?.task.cancel()
+        timer = nil
         context.fireChannelInactive()
     }
 
@@ -371,15 +396,9 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func fail(_ error: ExchangeError, context: ChannelHandlerContext) {
         guard let exchange = current else { return }
-        endExchange()
+        current = nil
         context.close(promise: nil)
         exchange.finish(.failure(error))
-    }
-
-    private func endExchange() {
-        current = nil
-        timeout?.cancel()
-        timeout = nil
     }
 }
 

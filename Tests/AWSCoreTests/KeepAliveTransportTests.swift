@@ -157,6 +157,21 @@ struct KeepAliveTransportTests {
         }
     }
 
+    @Test("one timer per connection: an exchange with an earlier deadline than the one before, and one that outlives the timer set for the one before, each time out (the server would answer /slow after 3 s)")
+    func timerFollowsTheExchange() async throws {
+        try await Self.withServer { port, seen async throws in
+            let transport = KeepAliveTransport(scheme: "http", host: "127.0.0.1", port: port, maxConnections: 1)
+            // The timer is set for 10 s by the first exchange; the second needs it earlier.
+            #expect(try await Self.post(transport, "/ok", timeout: .seconds(10)).status == 200)
+            await #expect(throws: (any Error).self) { try await Self.post(transport, "/slow", timeout: .milliseconds(300)) }
+            // The timer is set for 300 ms by the first exchange and fires during the second: it re-arms for it.
+            #expect(try await Self.post(transport, "/ok", timeout: .milliseconds(300)).status == 200)
+            await #expect(throws: (any Error).self) { try await Self.post(transport, "/slow", timeout: .milliseconds(1500)) }
+            #expect(seen.requests == 4)
+            await transport.shutdown()
+        }
+    }
+
     @Test("a request whose time runs out while it waits in line for a connection fails without being sent")
     func expiredInLine() async throws {
         try await Self.withServer { port, seen async throws in
