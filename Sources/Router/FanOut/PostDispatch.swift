@@ -15,7 +15,8 @@ final class PostDispatch: Sendable {
     let start: FanOut.StartPost
     /// Set by a 403: no attempt starts after it, and reading stops.
     let stopped = StopFlag()
-    /// Set when the fan-out's task is cancelled: no attempt starts after it.
+    /// Set when the fan-out's task is cancelled: no attempt starts after it; a retry waiting
+    /// out its backoff (in a task of its own, at most the sink's retry cap) then ends failed.
     let cancelled = StopFlag()
     private let state: Mutex<State>
 
