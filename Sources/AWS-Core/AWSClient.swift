@@ -119,20 +119,27 @@ public struct AWSClient: Sendable {
         _ request: AWSRequest, at endpoint: EndpointURL, signer: SigV4Signer, timeout: Duration, responseLimit: Int,
         completion: @escaping @Sendable (Result<AWSHTTPResponse, AWSError>) -> Void
     ) {
-        let send: @Sendable (AWSCredentials, Date) -> Void = { keys, now in
-            transport.start(signed(request, at: endpoint, signer: signer, keys: keys, date: now), timeout: timeout, responseLimit: responseLimit) {
-                completion($0.mapError { AWSError(code: "NetworkError", message: "\($0)") })
-            }
-        }
         let now = Date()
-        if let keys = lastKeys.current(now: now) { return send(keys, now) }
+        if let keys = lastKeys.current(now: now) {
+            return start(signed(request, at: endpoint, signer: signer, keys: keys, date: now), timeout: timeout, responseLimit: responseLimit, completion: completion)
+        }
         Task {
             do throws(AWSError) {
                 let now = Date()
-                send(try await keys(now: now), now)
+                let wire = signed(request, at: endpoint, signer: signer, keys: try await keys(now: now), date: now)
+                start(wire, timeout: timeout, responseLimit: responseLimit, completion: completion)
             } catch {
                 completion(.failure(error))
             }
+        }
+    }
+
+    /// Hands a signed request to the transport; a failure without an answer is a `NetworkError`.
+    private func start(
+        _ wire: AWSHTTPRequest, timeout: Duration, responseLimit: Int, completion: @escaping @Sendable (Result<AWSHTTPResponse, AWSError>) -> Void
+    ) {
+        transport.start(wire, timeout: timeout, responseLimit: responseLimit) {
+            completion($0.mapError { AWSError(code: "NetworkError", message: "\($0)") })
         }
     }
 

@@ -8,9 +8,10 @@ import Synchronization
 /// (5 minutes before by default), so a snapshot about to expire is replaced by fresh keys.
 final class CredentialsSnapshot: Sendable {
     private let last = Mutex<AWSCredentials?>(nil)
-    let margin: Duration
+    /// In seconds.
+    let margin: TimeInterval
 
-    init(margin: Duration = .seconds(60)) {
+    init(margin: TimeInterval = 60) {
         self.margin = margin
     }
 
@@ -19,7 +20,7 @@ final class CredentialsSnapshot: Sendable {
         last.withLock { last in
             guard let last else { return nil }
             guard let expiration = last.expiration else { return last }
-            return expiration.timeIntervalSince(now) > Double(margin.components.seconds) ? last : nil
+            return expiration.timeIntervalSince(now) > margin ? last : nil
         }
     }
 

@@ -58,7 +58,7 @@ public struct FanOut: Sendable {
                 do {
                     try await connections.forEach { batch in
                         guard await handoff.pass(batch) else {
-                            dispatch.account { $0.skip(batch[...], atDeadline: dispatch.skippingAtDeadline) }
+                            dispatch.account { $0.skip(batch[...], atDeadline: dispatch.running) }
                             throw StopReading()
                         }
                     }

@@ -55,11 +55,11 @@ final class PostDispatch: Sendable {
         state.withLock { change(&$0.report) }
     }
 
-    /// Whether connections skipped now were skipped for the deadline (not a 403 or a cancellation).
-    var skippingAtDeadline: Bool { !stopped.isSet && !cancelled.isSet }
+    /// Neither stopped by a 403 nor cancelled: connections skipped now are skipped for the deadline.
+    var running: Bool { !stopped.isSet && !cancelled.isSet }
 
     private func mayStart(now: ContinuousClock.Instant) -> Bool {
-        !stopped.isSet && !cancelled.isSet && now < deadline
+        running && now < deadline
     }
 
     /// Starts every connection of `batch` as slots (and tokens of the budget) come free; true
@@ -81,7 +81,7 @@ final class PostDispatch: Sendable {
     private func scheduleOneByOne(_ batch: [Connection]) async -> Bool {
         for (index, connection) in batch.enumerated() {
             guard mayStart(now: .now), await fanOut.budget?.acquire(deadline: deadline) ?? true else {
-                account { $0.skip(batch[index...], atDeadline: skippingAtDeadline) }
+                account { $0.skip(batch[index...], atDeadline: running) }
                 return false
             }
             await withCheckedContinuation { free in
@@ -177,7 +177,7 @@ final class PostDispatch: Sendable {
                     work.start = state.batch.prefix(count)
                     state.batch = state.batch.dropFirst(count)
                 } else {
-                    state.report.skip(state.batch, atDeadline: skippingAtDeadline)
+                    state.report.skip(state.batch, atDeadline: running)
                     state.batch = []
                     allStarted = false
                 }
